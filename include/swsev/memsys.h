@@ -1,0 +1,179 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * swsev/memsys.h - the simulated SoC memory system.
+ *
+ *   DRAM <- memory controller (key slot per ASID, XEX engine) <- cache
+ *        (plaintext lines tagged by key and PA) <- access paths
+ *
+ * Three access paths, each with its own contract:
+ *
+ *  - host:     the hypervisor. Addresses are system physical addresses; the
+ *              chip's C-bit in the address selects the host SME key (slot 0),
+ *              without it the access is unencrypted. The host never holds a
+ *              guest key, so a guest's private page reads as ciphertext.
+ *  - guest:    a vCPU. Virtual addresses go through the guest page tables
+ *              (in guest memory, always read privately under SEV) and the
+ *              hypervisor's nested page tables to a system physical address.
+ *              A guest PTE with the C-bit (or any instruction fetch) of an
+ *              SEV guest selects the guest's ASID key. Faults come back as
+ *              the architectural record (#PF, #NPF exit, #GP).
+ *  - firmware: the Secure Processor: any key slot, by system physical
+ *              address, and the key slots themselves. Only through the port
+ *              of src/hw/memsys_fw.h, which can be claimed once.
+ *
+ * All paths share the cache, so flush discipline (WBINVD, VM_PAGE_FLUSH,
+ * CLFLUSH, DF_FLUSH) has its real consequences. Every function is
+ * thread-safe; operations are serialised.
+ */
+#ifndef SWSEV_MEMSYS_H
+#define SWSEV_MEMSYS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "swsev/chip.h"
+#include "swsev/status.h"
+
+struct memsys;
+struct crypto_drbg;
+
+/* Largest single guest access, in bytes (one page; may straddle two). */
+#define MEMSYS_GUEST_MAX_ACCESS 4096u
+
+/* Architectural fault record. */
+enum hw_fault_kind {
+    HW_FAULT_NONE = 0,
+    HW_FAULT_PF = 1,  /* guest #PF: error_code = #PF error code, addr = CR2 */
+    HW_FAULT_NPF = 2, /* #VMEXIT(NPF): error_code = EXITINFO1, addr = EXITINFO2 (GPA) */
+    HW_FAULT_GP = 3,  /* guest #GP(0): non-canonical address */
+    HW_FAULT_VC = 4,  /* guest #VC: error_code = exit code */
+};
+
+#define HW_VECTOR_GP 13
+#define HW_VECTOR_PF 14
+#define HW_VECTOR_VC 29
+
+/* #PF error code and NPF EXITINFO1 bits. */
+#define PFERR_PRESENT     (1ull << 0)
+#define PFERR_WRITE       (1ull << 1)
+#define PFERR_USER        (1ull << 2)
+#define PFERR_RSVD        (1ull << 3)
+#define PFERR_FETCH       (1ull << 4)
+#define PFERR_RMP         (1ull << 31)
+#define PFERR_GUEST_FINAL (1ull << 32) /* NPF on the final GPA translation */
+#define PFERR_GUEST_PAGE  (1ull << 33) /* NPF during the guest page-table walk */
+#define PFERR_GUEST_ENC   (1ull << 34)
+#define PFERR_GUEST_SIZEM (1ull << 35)
+#define PFERR_GUEST_VMPL  (1ull << 36)
+
+struct hw_fault {
+    uint32_t kind;   /* enum hw_fault_kind */
+    uint32_t vector; /* 13, 14, 29, or 0 for an NPF exit */
+    uint64_t error_code;
+    uint64_t addr;
+};
+
+/* Control registers and EFER bits the walker honours. */
+#define X86_CR0_WP   (1ull << 16)
+#define X86_CR0_PG   (1ull << 31)
+#define X86_CR4_PAE  (1ull << 5)
+#define X86_EFER_LME (1ull << 8)
+#define X86_EFER_LMA (1ull << 10)
+#define X86_EFER_NXE (1ull << 11)
+
+/* Page-table entry bits (guest and nested). */
+#define PTE_P   (1ull << 0)
+#define PTE_RW  (1ull << 1)
+#define PTE_US  (1ull << 2)
+#define PTE_A   (1ull << 5)
+#define PTE_D   (1ull << 6)
+#define PTE_PS  (1ull << 7)
+#define PTE_NX  (1ull << 63)
+
+/* The translation state of one vCPU as the memory system needs it. */
+struct hw_guest_ctx {
+    uint32_t asid;
+    bool sev;       /* guest runs with SEV (C-bit honoured, key = ASID) */
+    bool es, snp;   /* recorded for later layers; the walker treats them as SEV */
+    uint8_t cpl;    /* 3 = user */
+    uint8_t vmpl;
+    uint64_t cr0, cr3, cr4, efer;
+    bool np_enable; /* nested paging on: GPA -> SPA through ncr3 */
+    uint64_t ncr3;  /* SPA of the nested PML4, may carry the host C-bit */
+};
+
+enum hw_access { HW_ACC_READ = 0, HW_ACC_WRITE = 1, HW_ACC_FETCH = 2 };
+
+/* Result of a translation. */
+struct hw_xlate {
+    uint64_t gpa;      /* guest physical address, C-bit stripped */
+    uint64_t spa;      /* system physical address, C-bit stripped */
+    bool guest_c;      /* guest asked for a private access */
+    bool private_;     /* access uses the guest's key */
+    bool npt_c;        /* nested leaf carries the host C-bit */
+    uint32_t keysel;   /* key slot used, or MEMSYS_KEYSEL_PLAIN */
+    uint8_t npt_level; /* nested leaf level: 1 = 4 KiB, 2 = 2 MiB, 3 = 1 GiB */
+    uint8_t perms;     /* HW_PERM_*: permissions combined over all levels */
+};
+
+#define HW_PERM_GUEST_RW (1u << 0) /* guest tables allow writes */
+#define HW_PERM_GUEST_US (1u << 1) /* guest tables allow user access */
+#define HW_PERM_GUEST_NX (1u << 2) /* guest tables forbid execution */
+#define HW_PERM_NPT_RW   (1u << 3) /* nested tables allow writes */
+#define HW_PERM_NPT_NX   (1u << 4) /* nested tables forbid execution */
+
+#define MEMSYS_KEYSEL_PLAIN 0xFFFFFFFFu
+
+struct memsys_stats {
+    uint64_t cache_hits, cache_misses, cache_writebacks, cache_evictions;
+    uint64_t bytes_encrypted, bytes_decrypted, dropped_writes;
+};
+
+/* Power on a SoC. rng draws the SME key and the engine's tweak vectors. */
+swsev_rc memsys_create(struct memsys **out, const struct chip_config *cfg,
+                       struct crypto_drbg *rng);
+void memsys_destroy(struct memsys *ms);
+
+const struct chip_config *memsys_chip(const struct memsys *ms);
+/* The C-bit as an address mask. */
+uint64_t memsys_cbit_mask(const struct memsys *ms);
+
+/* Host path. pa may carry the C-bit (SME). Any length within DRAM. */
+swsev_rc memsys_host_read(struct memsys *ms, uint64_t pa, void *buf, size_t len);
+swsev_rc memsys_host_write(struct memsys *ms, uint64_t pa, const void *buf, size_t len);
+/* 8-byte accesses (page-table entries): pa must be 8-byte aligned. */
+swsev_rc memsys_host_read64(struct memsys *ms, uint64_t pa, uint64_t *val);
+swsev_rc memsys_host_write64(struct memsys *ms, uint64_t pa, uint64_t val);
+
+/* Guest path. 1 <= len <= MEMSYS_GUEST_MAX_ACCESS. On SWSEV_HW_FAULT the
+ * fault record says what happened and no byte was written. */
+swsev_rc memsys_guest_read(struct memsys *ms, const struct hw_guest_ctx *g, uint64_t gva,
+                           void *buf, size_t len, struct hw_fault *f);
+swsev_rc memsys_guest_write(struct memsys *ms, const struct hw_guest_ctx *g, uint64_t gva,
+                            const void *buf, size_t len, struct hw_fault *f);
+swsev_rc memsys_guest_fetch(struct memsys *ms, const struct hw_guest_ctx *g, uint64_t gva,
+                            void *buf, size_t len, struct hw_fault *f);
+/* Guest-physical view: gpa carries the C-bit as an address bit. */
+swsev_rc memsys_guest_phys_read(struct memsys *ms, const struct hw_guest_ctx *g, uint64_t gpa,
+                                void *buf, size_t len, struct hw_fault *f);
+swsev_rc memsys_guest_phys_write(struct memsys *ms, const struct hw_guest_ctx *g, uint64_t gpa,
+                                 const void *buf, size_t len, struct hw_fault *f);
+/* Translate without accessing the final page. */
+swsev_rc memsys_guest_translate(struct memsys *ms, const struct hw_guest_ctx *g, uint64_t gva,
+                                enum hw_access acc, struct hw_xlate *x, struct hw_fault *f);
+
+/* Cache maintenance. */
+void memsys_wbinvd(struct memsys *ms, unsigned core);
+/* WRMSR VM_PAGE_FLUSH: value = page address [63:12] | ASID [11:0]. */
+swsev_rc memsys_vm_page_flush(struct memsys *ms, uint64_t value);
+/* CLFLUSH of the line at pa (with or without the host C-bit). */
+swsev_rc memsys_clflush(struct memsys *ms, uint64_t pa);
+/* Lines currently cached under key selector keysel (dirty ones in *dirty). */
+unsigned memsys_cached_lines(struct memsys *ms, uint32_t keysel, unsigned *dirty);
+
+void memsys_get_stats(struct memsys *ms, struct memsys_stats *st);
+/* Bytes of simulated DRAM backed by host memory so far. */
+uint64_t memsys_resident_bytes(struct memsys *ms);
+
+#endif

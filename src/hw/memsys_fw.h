@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * hw/memsys_fw.h - the memory system's privileged interface, meant for the
+ * Secure Processor firmware alone: key slots, access under any key, and
+ * the data-fabric flush. The port is claimed once per SoC; a second claim
+ * fails with SWSEV_HW_BUSY, so only the firmware that booted the SoC can
+ * program keys.
+ */
+#ifndef SWSEV_HW_MEMSYS_FW_H
+#define SWSEV_HW_MEMSYS_FW_H
+
+#include "swsev/memsys.h"
+
+struct memsys_fw_port;
+
+swsev_rc memsys_claim_fw_port(struct memsys *ms, struct memsys_fw_port **port);
+struct memsys *memsys_fw_port_memsys(struct memsys_fw_port *port);
+
+/* Key slots. asid 0 is the host SME key. keylen 16 (AES-128) or 32 (AES-256). */
+swsev_rc memsys_fw_set_key(struct memsys_fw_port *port, uint32_t asid, const uint8_t *key,
+                           size_t keylen);
+swsev_rc memsys_fw_clear_key(struct memsys_fw_port *port, uint32_t asid);
+bool memsys_fw_has_key(struct memsys_fw_port *port, uint32_t asid);
+
+/* Access by SPA (no C-bit) under key selector keysel (an ASID or
+ * MEMSYS_KEYSEL_PLAIN), through the cache like any other agent. */
+swsev_rc memsys_fw_read(struct memsys_fw_port *port, uint32_t keysel, uint64_t spa, void *buf,
+                        size_t len);
+swsev_rc memsys_fw_write(struct memsys_fw_port *port, uint32_t keysel, uint64_t spa,
+                         const void *buf, size_t len);
+
+/* WBINVD bookkeeping: the counter of cache-wide flushes each core has
+ * executed. The firmware compares them with its own records to decide
+ * whether DF_FLUSH may run (WBINVD_REQUIRED otherwise). */
+uint64_t memsys_fw_wbinvd_count(struct memsys_fw_port *port, unsigned core);
+/* Data-fabric flush: drains the memory controllers' write queues. In this
+ * model write-backs are synchronous, so it only counts; it does not touch
+ * the CPU cache (that is WBINVD's job). Returns the number of lines still
+ * cached under guest ASIDs, for the firmware's diagnostics. */
+unsigned memsys_fw_df_flush(struct memsys_fw_port *port);
+
+#endif
