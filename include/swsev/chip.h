@@ -46,10 +46,10 @@
 #define MSR_SEV_STATUS    0xC0010131u
 
 /* SYSCFG bits. */
-#define SYSCFG_MFDM              (1ull << 19)
+#define SYSCFG_MFDM               (1ull << 19)
 #define SYSCFG_MEM_ENCRYPT_MOD_EN (1ull << 23)
-#define SYSCFG_SNP_EN            (1ull << 24)
-#define SYSCFG_SNP_VMPL_EN       (1ull << 25)
+#define SYSCFG_SNP_EN             (1ull << 24)
+#define SYSCFG_SNP_VMPL_EN        (1ull << 25)
 
 /* SEV_STATUS bits; SEV_FEATURES bit n (n >= 1) is reported at bit n + 2. */
 #define SEV_STATUS_SEV_ENABLED (1ull << 0)
@@ -57,19 +57,19 @@
 #define SEV_STATUS_SNP_ENABLED (1ull << 2)
 
 struct chip_config {
-    char name[16];           /* "naples", "rome", "milan", "genoa" */
+    char name[16]; /* "naples", "rome", "milan", "genoa" */
     uint32_t family, model, stepping;
-    uint8_t phys_addr_bits;  /* CPUID Fn8000_0008 EAX[7:0] before reduction */
-    uint8_t cbit;            /* Fn8000_001F EBX[5:0] */
-    uint8_t phys_reduction;  /* Fn8000_001F EBX[11:6] */
-    uint8_t nr_vmpls;        /* Fn8000_001F EBX[15:12] */
-    uint32_t features;       /* Fn8000_001F EAX */
-    uint32_t nr_asids;       /* Fn8000_001F ECX: highest usable ASID */
-    uint32_t min_sev_asid;   /* Fn8000_001F EDX: ASIDs below it are SEV-ES/SNP only */
-    uint32_t nr_cores;       /* cores that can run vCPUs and must WBINVD */
-    uint32_t cache_sets;     /* shared cache: sets (power of two) of 4 KiB sectors */
-    uint32_t cache_ways;     /* sectors per set; capacity = sets * ways * 4 KiB */
-    uint64_t dram_size;      /* bytes of simulated DRAM, multiple of 2 MiB */
+    uint8_t phys_addr_bits; /* CPUID Fn8000_0008 EAX[7:0] before reduction */
+    uint8_t cbit;           /* Fn8000_001F EBX[5:0] */
+    uint8_t phys_reduction; /* Fn8000_001F EBX[11:6] */
+    uint8_t nr_vmpls;       /* Fn8000_001F EBX[15:12] */
+    uint32_t features;      /* Fn8000_001F EAX */
+    uint32_t nr_asids;      /* Fn8000_001F ECX: highest usable ASID */
+    uint32_t min_sev_asid;  /* Fn8000_001F EDX: ASIDs below it are SEV-ES/SNP only */
+    uint32_t nr_cores;      /* cores that can run vCPUs and must WBINVD */
+    uint32_t cache_sets;    /* shared cache: sets (power of two) of 4 KiB sectors */
+    uint32_t cache_ways;    /* sectors per set; capacity = sets * ways * 4 KiB */
+    uint64_t dram_size;     /* bytes of simulated DRAM, multiple of 2 MiB */
 };
 
 /* Fill cfg with a preset ("naples", "rome", "milan", "genoa"). */

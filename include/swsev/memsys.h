@@ -83,20 +83,20 @@ struct hw_fault {
 #define X86_EFER_NXE (1ull << 11)
 
 /* Page-table entry bits (guest and nested). */
-#define PTE_P   (1ull << 0)
-#define PTE_RW  (1ull << 1)
-#define PTE_US  (1ull << 2)
-#define PTE_A   (1ull << 5)
-#define PTE_D   (1ull << 6)
-#define PTE_PS  (1ull << 7)
-#define PTE_NX  (1ull << 63)
+#define PTE_P  (1ull << 0)
+#define PTE_RW (1ull << 1)
+#define PTE_US (1ull << 2)
+#define PTE_A  (1ull << 5)
+#define PTE_D  (1ull << 6)
+#define PTE_PS (1ull << 7)
+#define PTE_NX (1ull << 63)
 
 /* The translation state of one vCPU as the memory system needs it. */
 struct hw_guest_ctx {
     uint32_t asid;
-    bool sev;       /* guest runs with SEV (C-bit honoured, key = ASID) */
-    bool es, snp;   /* recorded for later layers; the walker treats them as SEV */
-    uint8_t cpl;    /* 3 = user */
+    bool sev;     /* guest runs with SEV (C-bit honoured, key = ASID) */
+    bool es, snp; /* recorded for later layers; the walker treats them as SEV */
+    uint8_t cpl;  /* 3 = user */
     uint8_t vmpl;
     uint64_t cr0, cr3, cr4, efer;
     bool np_enable; /* nested paging on: GPA -> SPA through ncr3 */
@@ -131,8 +131,7 @@ struct memsys_stats {
 };
 
 /* Power on a SoC. rng draws the SME key and the engine's tweak vectors. */
-swsev_rc memsys_create(struct memsys **out, const struct chip_config *cfg,
-                       struct crypto_drbg *rng);
+swsev_rc memsys_create(struct memsys **out, const struct chip_config *cfg, struct crypto_drbg *rng);
 void memsys_destroy(struct memsys *ms);
 
 const struct chip_config *memsys_chip(const struct memsys *ms);
@@ -148,8 +147,8 @@ swsev_rc memsys_host_write64(struct memsys *ms, uint64_t pa, uint64_t val);
 
 /* Guest path. 1 <= len <= MEMSYS_GUEST_MAX_ACCESS. On SWSEV_HW_FAULT the
  * fault record says what happened and no byte was written. */
-swsev_rc memsys_guest_read(struct memsys *ms, const struct hw_guest_ctx *g, uint64_t gva,
-                           void *buf, size_t len, struct hw_fault *f);
+swsev_rc memsys_guest_read(struct memsys *ms, const struct hw_guest_ctx *g, uint64_t gva, void *buf,
+                           size_t len, struct hw_fault *f);
 swsev_rc memsys_guest_write(struct memsys *ms, const struct hw_guest_ctx *g, uint64_t gva,
                             const void *buf, size_t len, struct hw_fault *f);
 swsev_rc memsys_guest_fetch(struct memsys *ms, const struct hw_guest_ctx *g, uint64_t gva,

@@ -33,14 +33,14 @@ enum swsev_layer {
 
 /* Hardware-model codes (SWSEV_LAYER_HW). */
 enum swsev_hw_code {
-    SWSEV_HW_RANGE = 1,  /* physical address outside the simulated DRAM */
-    SWSEV_HW_ALIGN = 2,  /* access not aligned as the operation requires */
-    SWSEV_HW_SIZE = 3,   /* zero-length or oversized access */
-    SWSEV_HW_NOKEY = 4,  /* key slot without a key */
-    SWSEV_HW_FAULT = 5,  /* architectural fault; the fault record says which */
-    SWSEV_HW_INVAL = 6,  /* invalid argument (bad ASID, bad configuration) */
-    SWSEV_HW_NOMEM = 7,  /* host allocation failed */
-    SWSEV_HW_BUSY = 8,   /* privileged interface already claimed */
+    SWSEV_HW_RANGE = 1, /* physical address outside the simulated DRAM */
+    SWSEV_HW_ALIGN = 2, /* access not aligned as the operation requires */
+    SWSEV_HW_SIZE = 3,  /* zero-length or oversized access */
+    SWSEV_HW_NOKEY = 4, /* key slot without a key */
+    SWSEV_HW_FAULT = 5, /* architectural fault; the fault record says which */
+    SWSEV_HW_INVAL = 6, /* invalid argument (bad ASID, bad configuration) */
+    SWSEV_HW_NOMEM = 7, /* host allocation failed */
+    SWSEV_HW_BUSY = 8,  /* privileged interface already claimed */
 };
 
 /* Generic codes shared by the tool and transport layers. */

@@ -43,8 +43,8 @@ static swsev_rc walk_to(const struct pgt_ops *ops, uint64_t root, uint64_t va, i
     return SWSEV_OK;
 }
 
-swsev_rc pgt_map(const struct pgt_ops *ops, uint64_t root, uint64_t va, uint64_t pa,
-                 uint64_t size, uint64_t leaf_flags, uint64_t page_size)
+swsev_rc pgt_map(const struct pgt_ops *ops, uint64_t root, uint64_t va, uint64_t pa, uint64_t size,
+                 uint64_t leaf_flags, uint64_t page_size)
 {
     if (page_size != PGT_SIZE_4K && page_size != PGT_SIZE_2M)
         return SWSEV_HW_ERR(SWSEV_HW_INVAL);

@@ -31,8 +31,8 @@ struct pgt_ops {
 /* Map [va, va + size) to [pa, pa + size) with leaf_flags (P is implied).
  * page_size is PGT_SIZE_4K or PGT_SIZE_2M; va, pa, size must be aligned to it.
  * Existing leaves are replaced; a large leaf in the way is an error. */
-swsev_rc pgt_map(const struct pgt_ops *ops, uint64_t root, uint64_t va, uint64_t pa,
-                 uint64_t size, uint64_t leaf_flags, uint64_t page_size);
+swsev_rc pgt_map(const struct pgt_ops *ops, uint64_t root, uint64_t va, uint64_t pa, uint64_t size,
+                 uint64_t leaf_flags, uint64_t page_size);
 /* Clear the leaf entries of [va, va + size) (4 KiB-aligned). */
 swsev_rc pgt_unmap(const struct pgt_ops *ops, uint64_t root, uint64_t va, uint64_t size);
 /* The leaf entry mapping va and its level (1 = 4 KiB, 2 = 2 MiB); the

@@ -20,7 +20,7 @@ struct guest_pgtable {
     struct memsys *ms;
     const struct hw_guest_ctx *g;
     struct pgt_ops ops;
-    uint64_t root;               /* GPA of the PML4 */
+    uint64_t root;                /* GPA of the PML4 */
     uint64_t pool_next, pool_end; /* GPAs handed out for tables */
 };
 

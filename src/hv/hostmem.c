@@ -3,7 +3,7 @@
 
 #include "hv/hostmem.h"
 
-#define BIT(i)     (1ull << ((i) % 64))
+#define BIT(i)      (1ull << ((i) % 64))
 #define WORD(bm, i) ((bm)[(i) / 64])
 
 swsev_rc hv_hostmem_init(struct hv_hostmem *hm, uint64_t base, uint64_t size)

@@ -280,8 +280,7 @@ void cache_invalidate_keysel(struct cache *c, uint32_t keysel)
     }
 }
 
-unsigned cache_count_keysel_range(const struct cache *c, uint32_t lo, uint32_t hi,
-                                  unsigned *dirty)
+unsigned cache_count_keysel_range(const struct cache *c, uint32_t lo, uint32_t hi, unsigned *dirty)
 {
     unsigned n = 0, d = 0;
     for (size_t i = 0; i < (size_t)c->sets * c->ways; i++) {

@@ -39,8 +39,7 @@ struct cache_backend {
     /* Read / write len bytes (multiple of 64, within one 4 KiB page) of DRAM
      * at pa through the engine with key selector keysel. */
     swsev_rc (*fill)(void *ctx, uint32_t keysel, uint64_t pa, uint8_t *buf, size_t len);
-    swsev_rc (*writeback)(void *ctx, uint32_t keysel, uint64_t pa, const uint8_t *buf,
-                          size_t len);
+    swsev_rc (*writeback)(void *ctx, uint32_t keysel, uint64_t pa, const uint8_t *buf, size_t len);
 };
 
 struct cache_stats {
@@ -80,8 +79,7 @@ void cache_flush_line(struct cache *c, uint32_t keysel, uint64_t pa);
 /* Drop every line tagged keysel without writing it back. */
 void cache_invalidate_keysel(struct cache *c, uint32_t keysel);
 /* Valid lines tagged with a key selector in [lo, hi] (dirty ones in *dirty). */
-unsigned cache_count_keysel_range(const struct cache *c, uint32_t lo, uint32_t hi,
-                                  unsigned *dirty);
+unsigned cache_count_keysel_range(const struct cache *c, uint32_t lo, uint32_t hi, unsigned *dirty);
 unsigned cache_count_keysel(const struct cache *c, uint32_t keysel, unsigned *dirty);
 /* Whether line (keysel, pa) is cached, and dirty. */
 bool cache_probe(const struct cache *c, uint32_t keysel, uint64_t pa, bool *dirty);

@@ -22,8 +22,8 @@ struct preset {
 
 static const struct preset presets[] = {
     /* 1st generation EPYC (Zen 1): SME and SEV only. */
-    {"naples", 0x17, 0x01, 2, 47, 5, 0,
-     CPUID_SEV_SME | CPUID_SEV_SEV | CPUID_SEV_PAGE_FLUSH_MSR, 15},
+    {"naples", 0x17, 0x01, 2, 47, 5, 0, CPUID_SEV_SME | CPUID_SEV_SEV | CPUID_SEV_PAGE_FLUSH_MSR,
+     15},
     /* 2nd generation (Zen 2): SEV-ES, 509 ASIDs. */
     {"rome", 0x17, 0x31, 0, 47, 5, 0,
      CPUID_SEV_SME | CPUID_SEV_SEV | CPUID_SEV_PAGE_FLUSH_MSR | CPUID_SEV_ES |
@@ -131,7 +131,7 @@ void chip_cpuid(const struct chip_config *cfg, uint32_t leaf, uint32_t subleaf, 
         break;
     case 0x80000001:
         regs[0] = chip_signature(cfg);
-        regs[2] = 1u << 2;                                /* SVM */
+        regs[2] = 1u << 2;                              /* SVM */
         regs[3] = (1u << 20) | (1u << 29) | (1u << 26); /* NX, LM, 1 GiB pages */
         break;
     case 0x80000008:

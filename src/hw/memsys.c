@@ -17,8 +17,7 @@ static swsev_rc be_writeback(void *ctx, uint32_t keysel, uint64_t pa, const uint
     return memctl_write(ctx, keysel, pa, buf, len);
 }
 
-swsev_rc memsys_create(struct memsys **out, const struct chip_config *cfg,
-                       struct crypto_drbg *rng)
+swsev_rc memsys_create(struct memsys **out, const struct chip_config *cfg, struct crypto_drbg *rng)
 {
     swsev_rc rc = chip_config_check(cfg);
     if (rc)

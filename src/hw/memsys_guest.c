@@ -88,8 +88,8 @@ static swsev_rc guest_access(struct memsys *ms, const struct hw_guest_ctx *g, ui
     return rc;
 }
 
-swsev_rc memsys_guest_read(struct memsys *ms, const struct hw_guest_ctx *g, uint64_t gva,
-                           void *buf, size_t len, struct hw_fault *f)
+swsev_rc memsys_guest_read(struct memsys *ms, const struct hw_guest_ctx *g, uint64_t gva, void *buf,
+                           size_t len, struct hw_fault *f)
 {
     return guest_access(ms, g, gva, buf, len, HW_ACC_READ, false, f);
 }

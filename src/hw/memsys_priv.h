@@ -51,7 +51,7 @@ swsev_rc ms_nested_translate(struct memsys *ms, const struct hw_guest_ctx *g, ui
 swsev_rc ms_guest_translate(struct memsys *ms, const struct hw_guest_ctx *g, uint64_t gva,
                             enum hw_access acc, struct hw_xlate *x, struct hw_fault *f);
 /* Key selector of a final guest access given its translation pieces. */
-swsev_rc ms_guest_keysel(struct memsys *ms, const struct hw_guest_ctx *g, bool private_,
-                         bool npt_c, uint32_t *keysel);
+swsev_rc ms_guest_keysel(struct memsys *ms, const struct hw_guest_ctx *g, bool private_, bool npt_c,
+                         uint32_t *keysel);
 
 #endif

@@ -133,8 +133,8 @@ swsev_rc ms_nested_translate(struct memsys *ms, const struct hw_guest_ctx *g, ui
     return SWSEV_OK;
 }
 
-swsev_rc ms_guest_keysel(struct memsys *ms, const struct hw_guest_ctx *g, bool private_,
-                         bool npt_c, uint32_t *keysel)
+swsev_rc ms_guest_keysel(struct memsys *ms, const struct hw_guest_ctx *g, bool private_, bool npt_c,
+                         uint32_t *keysel)
 {
     if (private_) {
         if (g->asid == 0 || g->asid > ms->cfg.nr_asids)
@@ -155,8 +155,7 @@ static swsev_rc read_guest_pte(struct memsys *ms, const struct hw_guest_ctx *g, 
 {
     bool npt_c;
     uint8_t lvl, perms;
-    swsev_rc rc =
-        ms_nested_translate(ms, g, gpa, HW_ACC_READ, true, spa, &npt_c, &lvl, &perms, f);
+    swsev_rc rc = ms_nested_translate(ms, g, gpa, HW_ACC_READ, true, spa, &npt_c, &lvl, &perms, f);
     if (rc)
         return rc;
     rc = ms_guest_keysel(ms, g, g->sev, npt_c, keysel);
@@ -228,8 +227,8 @@ swsev_rc ms_guest_translate(struct memsys *ms, const struct hw_guest_ctx *g, uin
         uint64_t addr_bits = ADDR_4K & ms->pa_limit_mask;
         /* The C-bit is part of an SEV guest's PTE format; otherwise reserved. */
         uint64_t addr_rsvd = ADDR_4K & ~ms->pa_limit_mask & ~(g->sev ? cbit : 0);
-        uint64_t ec = (write ? PFERR_WRITE : 0) | (user ? PFERR_USER : 0) |
-                      (fetch ? PFERR_FETCH : 0);
+        uint64_t ec =
+            (write ? PFERR_WRITE : 0) | (user ? PFERR_USER : 0) | (fetch ? PFERR_FETCH : 0);
         uint64_t table = g->cr3 & addr_bits;
         uint64_t e = 0, spa[4], pte_gpa[4];
         uint32_t key[4];
@@ -265,8 +264,8 @@ swsev_rc ms_guest_translate(struct memsys *ms, const struct hw_guest_ctx *g, uin
         }
         x->gpa = leaf_address(e, lvl, gva, addr_bits);
         x->guest_c = g->sev && (e & cbit);
-        x->perms = (rw ? HW_PERM_GUEST_RW : 0) | (us ? HW_PERM_GUEST_US : 0) |
-                   (nx ? HW_PERM_GUEST_NX : 0);
+        x->perms =
+            (rw ? HW_PERM_GUEST_RW : 0) | (us ? HW_PERM_GUEST_US : 0) | (nx ? HW_PERM_GUEST_NX : 0);
         rc = update_accessed(ms, g, lvl, write, pte_gpa, spa, key, f);
         if (rc)
             return rc;
@@ -274,8 +273,7 @@ swsev_rc ms_guest_translate(struct memsys *ms, const struct hw_guest_ctx *g, uin
 
     bool npt_c;
     uint8_t nperms;
-    rc = ms_nested_translate(ms, g, x->gpa, acc, false, &x->spa, &npt_c, &x->npt_level, &nperms,
-                             f);
+    rc = ms_nested_translate(ms, g, x->gpa, acc, false, &x->spa, &npt_c, &x->npt_level, &nperms, f);
     if (rc)
         return rc;
     x->perms |= nperms;

@@ -40,8 +40,8 @@ const struct tlb_entry *tlb_lookup(struct tlb *t, const struct hw_guest_ctx *g, 
     return NULL;
 }
 
-void tlb_insert(struct tlb *t, const struct hw_guest_ctx *g, uint64_t gva,
-                const struct hw_xlate *x, bool npt_c, bool dirty)
+void tlb_insert(struct tlb *t, const struct hw_guest_ctx *g, uint64_t gva, const struct hw_xlate *x,
+                bool npt_c, bool dirty)
 {
     struct tlb_entry *e = &t->e[slot_of(g, gva)];
     e->gva_page = gva >> 12;

@@ -26,8 +26,8 @@ struct tlb_entry {
     uint64_t cr0, cr3, cr4, efer, ncr3;
     uint32_t asid;
     uint8_t valid, sev, np_enable;
-    uint8_t perms;    /* HW_PERM_* */
-    uint8_t dirty;    /* guest and nested leaves have D set */
+    uint8_t perms; /* HW_PERM_* */
+    uint8_t dirty; /* guest and nested leaves have D set */
     uint8_t guest_c, npt_c, npt_level;
     uint64_t gpa_page, spa_page;
 };
@@ -43,8 +43,8 @@ void tlb_init(struct tlb *t);
 void tlb_flush(struct tlb *t);
 /* The entry for gva under g, or NULL. */
 const struct tlb_entry *tlb_lookup(struct tlb *t, const struct hw_guest_ctx *g, uint64_t gva);
-void tlb_insert(struct tlb *t, const struct hw_guest_ctx *g, uint64_t gva,
-                const struct hw_xlate *x, bool npt_c, bool dirty);
+void tlb_insert(struct tlb *t, const struct hw_guest_ctx *g, uint64_t gva, const struct hw_xlate *x,
+                bool npt_c, bool dirty);
 /* Remember that the page holding spa is a page-table page. */
 void tlb_note_pt_page(struct tlb *t, uint64_t spa);
 /* A write to [spa, spa + len) is about to happen: drop translations that

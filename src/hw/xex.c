@@ -45,8 +45,7 @@ void xex_tweak_of(const struct xex_tweak *tw, uint64_t pa, uint64_t out[2])
 
 /* dst = src ^ T for n blocks, T given per block. Written so that the
  * compiler vectorises it (this file is built with -O3). */
-static void xor_blocks(uint8_t *dst, const uint8_t *src, const uint64_t (*t)[2],
-                       size_t n)
+static void xor_blocks(uint8_t *dst, const uint8_t *src, const uint64_t (*t)[2], size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         uint64_t a, b;

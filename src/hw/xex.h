@@ -25,7 +25,7 @@
 #define XEX_NR_BITS   (XEX_LAST_BIT - XEX_FIRST_BIT + 1)
 
 struct xex_tweak {
-    uint64_t t[64][2];      /* t_i per address bit (bits outside [4, 51] are 0) */
+    uint64_t t[64][2];        /* t_i per address bit (bits outside [4, 51] are 0) */
     uint64_t in_page[256][2]; /* T of the block offsets inside a page (bits 4..11) */
 };
 

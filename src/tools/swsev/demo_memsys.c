@@ -14,13 +14,13 @@
 #include "hw/memsys_fw.h"
 #include "tools/swsev/cli.h"
 
-#define GUEST_RAM   (2ull << 20)
-#define GVA_SECRET  0x400000ull
-#define GVA_SHARED  0x401000ull
-#define GPA_SECRET  0x10000ull
-#define GPA_SHARED  0x11000ull
-#define GPA_TABLES  0x100000ull
-#define GPA_ALIAS   0x200000ull /* where guest 2's hypervisor maps guest 1's page */
+#define GUEST_RAM  (2ull << 20)
+#define GVA_SECRET 0x400000ull
+#define GVA_SHARED 0x401000ull
+#define GPA_SECRET 0x10000ull
+#define GPA_SHARED 0x11000ull
+#define GPA_TABLES 0x100000ull
+#define GPA_ALIAS  0x200000ull /* where guest 2's hypervisor maps guest 1's page */
 
 struct demo_guest {
     struct hw_guest_ctx ctx;
@@ -106,8 +106,7 @@ int demo_memsys(struct demo_ctx *d, const char *chip, const uint8_t *seed, size_
         rc = guest_pgtable_map(&g1.pt, GVA_SECRET, GPA_SECRET, 4096,
                                PTE_RW | PTE_NX | GUEST_PTE_PRIVATE, PGT_SIZE_4K);
     if (!rc)
-        rc = guest_pgtable_map(&g1.pt, GVA_SHARED, GPA_SHARED, 4096, PTE_RW | PTE_NX,
-                               PGT_SIZE_4K);
+        rc = guest_pgtable_map(&g1.pt, GVA_SHARED, GPA_SHARED, 4096, PTE_RW | PTE_NX, PGT_SIZE_4K);
     demo_step(d, rc == SWSEV_OK,
               "guest 1 (ASID 1): hypervisor maps 2 MiB of RAM at SPA 0x%llx; guest maps "
               "GVA 0x%llx private (C=1) and GVA 0x%llx shared (C=0)",
@@ -146,8 +145,10 @@ int demo_memsys(struct demo_ctx *d, const char *chip, const uint8_t *seed, size_
     if (!rc)
         rc = memsys_guest_read(ms, &g1.ctx, GVA_SHARED, buf, sizeof(buf), &f);
     ok = ok && rc == SWSEV_OK && !memcmp(buf, reply, sizeof(reply));
-    demo_step(d, ok, "the shared (C=0) page is plaintext to both: host read \"%s\", guest read "
-                     "\"%s\"", hello, reply);
+    demo_step(d, ok,
+              "the shared (C=0) page is plaintext to both: host read \"%s\", guest read "
+              "\"%s\"",
+              hello, reply);
 
     /* A second guest whose hypervisor maps guest 1's page into it. */
     rc = guest_boot(&g2, ms, &hm, 2);
@@ -160,8 +161,9 @@ int demo_memsys(struct demo_ctx *d, const char *chip, const uint8_t *seed, size_
         rc = memsys_guest_read(ms, &g2.ctx, GVA_SECRET, guest_view, sizeof(guest_view), &f);
     ok = rc == SWSEV_OK && memcmp(guest_view, secret, sizeof(secret)) &&
          memcmp(guest_view, host_view, sizeof(host_view));
-    demo_step(d, ok, "guest 2 (ASID 2), given the same SPA by its hypervisor, reads garbage "
-                     "under its own key");
+    demo_step(d, ok,
+              "guest 2 (ASID 2), given the same SPA by its hypervisor, reads garbage "
+              "under its own key");
     hex("guest 2 view:", guest_view, 32);
 
     /* Architectural faults instead of crashes. */
@@ -174,8 +176,9 @@ int demo_memsys(struct demo_ctx *d, const char *chip, const uint8_t *seed, size_
     if (!rc)
         rc = memsys_guest_read(ms, &g1.ctx, 0x500000, buf, 8, &f);
     ok = rc == SWSEV_HW_ERR(SWSEV_HW_FAULT) && f.kind == HW_FAULT_NPF && f.addr == 0x300000;
-    demo_step(d, ok, "guest 1 maps a GPA the hypervisor never backed: #VMEXIT(NPF), EXITINFO1 "
-                     "0x%llx, EXITINFO2 0x%llx",
+    demo_step(d, ok,
+              "guest 1 maps a GPA the hypervisor never backed: #VMEXIT(NPF), EXITINFO1 "
+              "0x%llx, EXITINFO2 0x%llx",
               (unsigned long long)f.error_code, (unsigned long long)f.addr);
 
     /* ASID reuse without a flush: the cache still holds guest 1's lines. */
@@ -190,15 +193,17 @@ int demo_memsys(struct demo_ctx *d, const char *chip, const uint8_t *seed, size_
     if (!rc)
         rc = memsys_guest_phys_read(ms, &g1.ctx, private_gpa, guest_view, sizeof(guest_view), &f);
     ok = rc == SWSEV_OK && stale > 0 && !memcmp(guest_view, secret, sizeof(secret));
-    demo_step(d, ok, "ASID 1 reused with a new key but no flush: %u cached lines still carry "
-                     "the old guest's plaintext, which the new owner reads",
+    demo_step(d, ok,
+              "ASID 1 reused with a new key but no flush: %u cached lines still carry "
+              "the old guest's plaintext, which the new owner reads",
               stale);
     memsys_wbinvd(ms, 0);
     memsys_wbinvd(ms, 1);
     rc = memsys_guest_phys_read(ms, &g1.ctx, private_gpa, guest_view, sizeof(guest_view), &f);
     ok = rc == SWSEV_OK && memcmp(guest_view, secret, sizeof(secret)) != 0;
-    demo_step(d, ok, "after WBINVD on every core the old lines are gone: the new key reads "
-                     "garbage (why the firmware demands WBINVD + DF_FLUSH before reuse)");
+    demo_step(d, ok,
+              "after WBINVD on every core the old lines are gone: the new key reads "
+              "garbage (why the firmware demands WBINVD + DF_FLUSH before reuse)");
     rc = SWSEV_OK;
 out:
     if (rc)
