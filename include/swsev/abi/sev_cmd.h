@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum sev_cmd_id {
+enum sev_fw_cmd {
     SEV_CMD_INIT = 0x001,
     SEV_CMD_SHUTDOWN = 0x002,
     SEV_CMD_PLATFORM_RESET = 0x003,
