@@ -35,6 +35,10 @@ struct fw_identity {
     uint8_t chip_secret[32]; /* everything chip-unique derives from it */
     uint8_t cek_cert[0x824]; /* the CEK certificate, signed by the ASK at "manufacturing" */
     bool has_cek_cert;
+    /* SHA-256 of the ARK certificate this firmware trusts as AMD's root
+     * (SEND_START with the SEV policy bit checks the target's chain). */
+    uint8_t trusted_ark_sha256[32];
+    bool has_trusted_ark;
 };
 
 /* Non-volatile storage. store is called with the sealed NV blob whenever
@@ -55,6 +59,9 @@ swsev_rc fw_nv_load(struct sev_fw *fw, const void *blob, size_t len);
 
 /* The mailbox entry point: run one command, return its 16-bit status. */
 uint16_t fw_command(struct sev_fw *fw, uint32_t cmd, uint64_t cmdbuf_pa);
+
+/* The spec's name of a command ID ("LAUNCH_START"), or NULL if unknown. */
+const char *fw_command_name(uint32_t cmd);
 
 /* The CEK public key of a chip secret, as the 0x824-byte unsigned SEV
  * certificate body the factory signs (usage CEK, ECDSA P-384). */

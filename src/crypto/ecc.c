@@ -80,24 +80,29 @@ out:
     return rc;
 }
 
-swsev_rc crypto_ecc_generate(struct crypto_drbg *rng, EVP_PKEY **out)
+swsev_rc crypto_ecc_from_seed(const uint8_t seed[64], EVP_PKEY **out)
 {
-    /* d = (64 random bytes mod (n - 1)) + 1: bias below 2^-128. */
-    uint8_t r[64];
-    swsev_rc rc = crypto_drbg_bytes(rng, r, sizeof(r));
-    if (rc)
-        return rc;
+    /* d = (seed mod (n - 1)) + 1: bias below 2^-128. */
     EC_GROUP *grp = EC_GROUP_new_by_curve_name(NID_secp384r1);
-    BIGNUM *d = BN_bin2bn(r, sizeof(r), NULL), *nm1 = grp ? BN_dup(EC_GROUP_get0_order(grp)) : NULL;
+    BIGNUM *d = BN_bin2bn(seed, 64, NULL), *nm1 = grp ? BN_dup(EC_GROUP_get0_order(grp)) : NULL;
     BN_CTX *bn = BN_CTX_new();
-    rc = SWSEV_CRYPTO_ERR(1);
+    swsev_rc rc = SWSEV_CRYPTO_ERR(1);
     if (d && nm1 && bn && BN_sub_word(nm1, 1) && BN_mod(d, d, nm1, bn) && BN_add_word(d, 1))
         rc = from_parts(d, NULL, NULL, out);
-    OPENSSL_cleanse(r, sizeof(r));
     BN_clear_free(d);
     BN_free(nm1);
     BN_CTX_free(bn);
     EC_GROUP_free(grp);
+    return rc;
+}
+
+swsev_rc crypto_ecc_generate(struct crypto_drbg *rng, EVP_PKEY **out)
+{
+    uint8_t r[64];
+    swsev_rc rc = crypto_drbg_bytes(rng, r, sizeof(r));
+    if (!rc)
+        rc = crypto_ecc_from_seed(r, out);
+    OPENSSL_cleanse(r, sizeof(r));
     return rc;
 }
 

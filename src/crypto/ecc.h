@@ -26,6 +26,8 @@
 enum crypto_md;
 
 swsev_rc crypto_ecc_generate(struct crypto_drbg *rng, EVP_PKEY **out);
+/* A key derived deterministically from 64 seed bytes. */
+swsev_rc crypto_ecc_from_seed(const uint8_t seed[64], EVP_PKEY **out);
 /* A private key from its 48-byte big-endian scalar (public part derived). */
 swsev_rc crypto_ecc_from_private(const uint8_t d[48], EVP_PKEY **out);
 swsev_rc crypto_ecc_private(const EVP_PKEY *k, uint8_t d[48]);

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,3 +100,111 @@ void ts_guest_fini(struct ts_guest *g)
 {
     hv_npt_fini(&g->npt);
 }
+
+/* ---- whole host ---- */
+#include "crypto/sev_launch.h"
+
+static swsev_rc ts_nv_store(void *ctx, const void *blob, size_t len)
+{
+    struct ts_host *h = ctx;
+    if (len > sizeof(h->nv))
+        return SWSEV_TOOL_ERR(SWSEV_E_INVAL);
+    if (len)
+        memcpy(h->nv, blob, len);
+    h->nv_len = len;
+    h->nv_stores++;
+    return SWSEV_OK;
+}
+
+static void host_power_on(struct ts_host *h, const char *chip, bool init_on_probe)
+{
+    struct machine_config mc;
+    assert_int_equal(machine_config_default(&mc, chip), SWSEV_OK);
+    mc.chip.dram_size = 256ull << 20;
+    mc.seed = "swsev-tests";
+    mc.seed_len = 11;
+    mc.init_on_probe = init_on_probe;
+    struct fw_nv_ops nv = {h, ts_nv_store};
+    swsev_rc rc = machine_create(&h->m, &mc, &h->id, h->nv_len ? h->nv : NULL, h->nv_len, &nv);
+    if (rc)
+        fail_msg("machine_create: %s", swsev_strerror(rc));
+    h->psp = machine_psp_driver(h->m);
+    h->ms = machine_memsys(h->m);
+}
+
+void ts_host_init(struct ts_host *h, const char *chip, const char *secret_tag, bool init_on_probe)
+{
+    memset(h, 0, sizeof(*h));
+    assert_int_equal(sev_kdf((const uint8_t *)secret_tag, strlen(secret_tag), "ts-chip", NULL, 0,
+                             h->id.chip_secret, 32),
+                     SWSEV_OK);
+    host_power_on(h, chip, init_on_probe);
+}
+
+void ts_host_restart(struct ts_host *h, bool init_on_probe)
+{
+    char chip[16];
+    snprintf(chip, sizeof(chip), "%s", memsys_chip(h->ms)->name);
+    machine_destroy(h->m);
+    host_power_on(h, chip, init_on_probe);
+}
+
+void ts_host_fini(struct ts_host *h)
+{
+    machine_destroy(h->m);
+    memset(h, 0, sizeof(*h));
+}
+
+uint16_t ts_cmd(struct ts_host *h, uint32_t cmd, void *buf, size_t len)
+{
+    uint32_t err = 0xdead;
+    hv_psp_do_cmd(h->psp, cmd, buf, len, &err);
+    return (uint16_t)err;
+}
+
+uint64_t ts_hbuf(struct ts_host *h, size_t len)
+{
+    uint64_t pa;
+    size_t pages = (len + 4095) / 4096;
+    assert_int_equal(hv_hostmem_alloc(machine_hostmem(h->m), pages ? pages : 1, 1, &pa), SWSEV_OK);
+    uint8_t zero[4096] = {0};
+    for (size_t i = 0; i < (pages ? pages : 1); i++)
+        ts_hwrite(h, pa + i * 4096, zero, 4096);
+    return pa;
+}
+
+void ts_hwrite(struct ts_host *h, uint64_t pa, const void *p, size_t len)
+{
+    assert_int_equal(memsys_host_write(h->ms, pa, p, len), SWSEV_OK);
+}
+
+void ts_hread(struct ts_host *h, uint64_t pa, void *p, size_t len)
+{
+    assert_int_equal(memsys_host_read(h->ms, pa, p, len), SWSEV_OK);
+}
+
+void ts_platform_status(struct ts_host *h, uint8_t out[12])
+{
+    memset(out, 0, 12);
+    assert_int_equal(ts_cmd(h, 0x004, out, 12), 0);
+}
+
+static int self_from(void *ctx, void *dst, uint64_t uaddr, size_t len)
+{
+    (void)ctx;
+    if (len && !uaddr)
+        return EFAULT;
+    memcpy(dst, (const void *)(uintptr_t)uaddr, len);
+    return 0;
+}
+
+static int self_to(void *ctx, uint64_t uaddr, const void *src, size_t len)
+{
+    (void)ctx;
+    if (len && !uaddr)
+        return EFAULT;
+    memcpy((void *)(uintptr_t)uaddr, src, len);
+    return 0;
+}
+
+const struct hv_uaccess ts_uaccess_self = {NULL, self_from, self_to};

@@ -63,3 +63,36 @@ void ts_guest_map(struct ts_guest *g, uint64_t gva, uint64_t gpa, uint64_t size,
 void ts_guest_fini(struct ts_guest *g);
 
 #endif
+
+/* ---- a whole simulated host: SoC + firmware + hypervisor drivers ---- */
+#include "hv/psp_drv.h"
+#include "hv/sev_dev.h"
+#include "swsev/fw.h"
+#include "swsev/machine.h"
+
+struct ts_host {
+    struct swsev_machine *m;
+    struct hv_psp *psp;
+    struct memsys *ms;
+    struct fw_identity id;
+    uint8_t nv[40960]; /* last sealed NV blob the firmware stored */
+    size_t nv_len;
+    unsigned nv_stores;
+};
+
+/* chip preset; secret_tag selects the chip secret (same tag, same chip). */
+void ts_host_init(struct ts_host *h, const char *chip, const char *secret_tag, bool init_on_probe);
+/* Power on again with the NV state of the previous run. */
+void ts_host_restart(struct ts_host *h, bool init_on_probe);
+void ts_host_fini(struct ts_host *h);
+/* Issue a firmware command through the PSP driver; returns the status. */
+uint16_t ts_cmd(struct ts_host *h, uint32_t cmd, void *buf, size_t len);
+/* A host buffer for the firmware (zeroed) and copies in and out of it. */
+uint64_t ts_hbuf(struct ts_host *h, size_t len);
+void ts_hwrite(struct ts_host *h, uint64_t pa, const void *p, size_t len);
+void ts_hread(struct ts_host *h, uint64_t pa, void *p, size_t len);
+/* PLATFORM_STATUS as raw bytes (for "nothing changed" checks). */
+void ts_platform_status(struct ts_host *h, uint8_t out[12]);
+
+/* copy_from_user / copy_to_user on this process's own memory. */
+extern const struct hv_uaccess ts_uaccess_self;
