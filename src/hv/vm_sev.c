@@ -459,7 +459,8 @@ static int send_update_data(struct op *o)
         p.trans_len = d.trans_len;
         return put_params(o, &p, sizeof(p)) ? -EFAULT : rc;
     }
-    if (!p.trans_uaddr || !p.guest_uaddr || !p.guest_len || !p.hdr_uaddr)
+    /* KVM also refuses a zero guest_uaddr; here it is a GPA and 0 is valid. */
+    if (!p.trans_uaddr || !p.guest_len || !p.hdr_uaddr)
         return -EINVAL;
     rc = guest_page_checks(o, p.guest_uaddr, p.guest_len);
     if (!rc)
@@ -539,8 +540,7 @@ static int receive_update_data(struct op *o)
     int rc = get_params(o, &p, sizeof(p));
     if (rc)
         return rc;
-    if (!p.hdr_uaddr || !p.hdr_len || !p.guest_uaddr || !p.guest_len || !p.trans_uaddr ||
-        !p.trans_len)
+    if (!p.hdr_uaddr || !p.hdr_len || !p.guest_len || !p.trans_uaddr || !p.trans_len)
         return -EINVAL;
     rc = guest_page_checks(o, p.guest_uaddr, p.guest_len);
     if (!rc)

@@ -121,8 +121,8 @@ static void host_power_on(struct ts_host *h, const char *chip, bool init_on_prob
     struct machine_config mc;
     assert_int_equal(machine_config_default(&mc, chip), SWSEV_OK);
     mc.chip.dram_size = 256ull << 20;
-    mc.seed = "swsev-tests";
-    mc.seed_len = 11;
+    mc.seed = h->tag;
+    mc.seed_len = strlen(h->tag);
     mc.init_on_probe = init_on_probe;
     struct fw_nv_ops nv = {h, ts_nv_store};
     swsev_rc rc = machine_create(&h->m, &mc, &h->id, h->nv_len ? h->nv : NULL, h->nv_len, &nv);
@@ -135,6 +135,7 @@ static void host_power_on(struct ts_host *h, const char *chip, bool init_on_prob
 void ts_host_init(struct ts_host *h, const char *chip, const char *secret_tag, bool init_on_probe)
 {
     memset(h, 0, sizeof(*h));
+    snprintf(h->tag, sizeof(h->tag), "%s", secret_tag);
     assert_int_equal(sev_kdf((const uint8_t *)secret_tag, strlen(secret_tag), "ts-chip", NULL, 0,
                              h->id.chip_secret, 32),
                      SWSEV_OK);
@@ -208,3 +209,40 @@ static int self_to(void *ctx, uint64_t uaddr, const void *src, size_t len)
 }
 
 const struct hv_uaccess ts_uaccess_self = {NULL, self_from, self_to};
+
+/* ---- test root ---- */
+#include "crypto/digest.h"
+#include "crypto/sevcert.h"
+
+const struct ts_root *ts_test_root(void)
+{
+    /* Generating RSA-4096 keys takes seconds: once per program. */
+    static struct ts_root root;
+    static int made;
+    if (!made) {
+        struct crypto_drbg *rng;
+        assert_int_equal(crypto_drbg_new(&rng, "root", 4), SWSEV_OK);
+        assert_int_equal(
+            amdcert_create_root(rng, &root.ark_key, &root.ark, &root.ask_key, &root.ask), SWSEV_OK);
+        crypto_drbg_free(rng);
+        made = 1;
+    }
+    return &root;
+}
+
+void ts_host_provision(struct ts_host *h, const struct ts_root *root)
+{
+    struct fw_params p;
+    fw_params_for_chip(&p, memsys_chip(h->ms)->name);
+    struct sev_cert cek;
+    assert_int_equal(fw_cek_cert_template(h->id.chip_secret, &p, (uint8_t *)&cek), SWSEV_OK);
+    assert_int_equal(sevcert_sign(&cek, 0, SEV_USAGE_ASK, SEV_ALGO_RSA_SHA384, root->ask_key),
+                     SWSEV_OK);
+    memcpy(h->id.cek_cert, &cek, sizeof(cek));
+    h->id.has_cek_cert = true;
+    assert_int_equal(
+        crypto_hash(CRYPTO_SHA256, root->ark.raw, root->ark.len, h->id.trusted_ark_sha256),
+        SWSEV_OK);
+    h->id.has_trusted_ark = true;
+    ts_host_restart(h, true);
+}

@@ -78,6 +78,7 @@ struct ts_host {
     uint8_t nv[40960]; /* last sealed NV blob the firmware stored */
     size_t nv_len;
     unsigned nv_stores;
+    char tag[32]; /* seeds the chip secret and the DRBG */
 };
 
 /* chip preset; secret_tag selects the chip secret (same tag, same chip). */
@@ -96,3 +97,13 @@ void ts_platform_status(struct ts_host *h, uint8_t out[12]);
 
 /* copy_from_user / copy_to_user on this process's own memory. */
 extern const struct hv_uaccess ts_uaccess_self;
+
+/* A test ARK/ASK (RSA-4096), generated once per test program. */
+#include "crypto/amdcert.h"
+struct ts_root {
+    EVP_PKEY *ark_key, *ask_key;
+    struct amd_cert ark, ask;
+};
+const struct ts_root *ts_test_root(void);
+/* Sign the host's CEK with the root's ASK, trust the root's ARK, restart. */
+void ts_host_provision(struct ts_host *h, const struct ts_root *root);
