@@ -36,3 +36,39 @@ finish() {
     fi
     echo "all checks passed"
 }
+
+SWSEVD="${SWSEV_BIN}/swsevd"
+PRELOAD="${SWSEV_BIN}/libswsev-preload.so"
+SEVPROBE="${SWSEV_TEST_TOOLS:?}/sevprobe"
+
+# start_daemon DIR [swsevd args...]: run swsevd on DIR/sock, wait until it answers.
+start_daemon() {
+    local dir=$1
+    shift
+    "$SWSEVD" --state "$dir/state" --socket "$dir/sock" "$@" 2>"$dir/swsevd.log" &
+    DAEMON_PID=$!
+    for _ in $(seq 1 600); do
+        [ -S "$dir/sock" ] && return 0
+        kill -0 "$DAEMON_PID" 2>/dev/null || { fail "swsevd exited: $(cat "$dir/swsevd.log")"; return 1; }
+        sleep 0.1
+    done
+    fail "swsevd did not start"
+    return 1
+}
+
+stop_daemon() {
+    kill -TERM "$DAEMON_PID" 2>/dev/null
+    wait "$DAEMON_PID"
+    DAEMON_RC=$?
+}
+
+# With the sanitizer build, the shim needs the ASan runtime loaded first.
+preload_env() {
+    local asan
+    asan=$(ldd "$PRELOAD" | awk '/libasan/ {print $3}')
+    if [ -n "$asan" ]; then
+        echo "LD_PRELOAD=$asan:$PRELOAD ASAN_OPTIONS=detect_leaks=0:verify_asan_link_order=0"
+    else
+        echo "LD_PRELOAD=$PRELOAD"
+    fi
+}
