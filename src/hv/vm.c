@@ -170,6 +170,17 @@ swsev_rc hv_vm_read(struct hv_vm *vm, uint64_t gpa, void *buf, size_t len)
     return rc ? rc : memsys_host_read(vm->kvm->ms, hv_vm_host_pa(vm, gpa), buf, len);
 }
 
+swsev_rc hv_vm_read_flushed(struct hv_vm *vm, uint64_t gpa, void *buf, size_t len)
+{
+    swsev_rc rc = ram_range(vm, gpa, len);
+    if (rc)
+        return rc;
+    for (uint64_t p = gpa & ~4095ull; vm->sev_active && p < gpa + len; p += 4096)
+        memsys_vm_page_flush(vm->kvm->ms, ((vm->ram_spa + p) & ~4095ull) | vm->asid);
+    hv_vm_clflush(vm, gpa, len);
+    return hv_vm_read(vm, gpa, buf, len);
+}
+
 void hv_vm_clflush(struct hv_vm *vm, uint64_t gpa, uint64_t len)
 {
     /* KVM's sev_clflush_pages: drop the host's lines of pages the firmware

@@ -57,6 +57,10 @@ void hv_vm_destroy(struct hv_vm *vm);
 /* The VMM's own view of guest RAM (host path: ciphertext where private). */
 swsev_rc hv_vm_write(struct hv_vm *vm, uint64_t gpa, const void *buf, size_t len);
 swsev_rc hv_vm_read(struct hv_vm *vm, uint64_t gpa, void *buf, size_t len);
+/* The same after writing back the guest's cached lines of the range
+ * (VM_PAGE_FLUSH with its ASID) and dropping the host's own: what DRAM
+ * holds, as a hypervisor that flushes before it looks sees it. */
+swsev_rc hv_vm_read_flushed(struct hv_vm *vm, uint64_t gpa, void *buf, size_t len);
 
 /* KVM_MEMORY_ENCRYPT_OP: cmd is a kvm_sev_cmd id (KVM_SEV_*), data the
  * user address of its struct. *fw_error gets the firmware status.

@@ -39,6 +39,12 @@ void demo_note(struct demo_ctx *d, const char *fmt, ...) __attribute__((format(p
 int demo_memsys(struct demo_ctx *d, const char *chip, const uint8_t *seed, size_t seed_len);
 
 int cmd_demo(int argc, char **argv);
+int cmd_platform(int argc, char **argv);
+int cmd_verify_chain(int argc, char **argv);
+int cmd_session(int argc, char **argv);
+int cmd_measure(int argc, char **argv);
+int cmd_secret(int argc, char **argv);
+int cmd_vm(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 
 #endif

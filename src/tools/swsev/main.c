@@ -11,6 +11,14 @@
 
 static const struct cli_cmd commands[] = {
     {"demo", cmd_demo, "an end-to-end tour of what swsev does (PASS/FAIL per step)"},
+    {"platform", cmd_platform,
+     "platform owner: status, reset, pek-gen, pdh-gen, pek-csr, "
+     "pek-import, export, get-id"},
+    {"verify-chain", cmd_verify_chain, "verify an SEV certificate chain (offline)"},
+    {"session", cmd_session, "guest owner: a launch session for a platform's PDH (offline)"},
+    {"measure", cmd_measure, "guest owner: the expected LAUNCH_MEASURE (offline)"},
+    {"secret", cmd_secret, "guest owner: package a LAUNCH_SECRET (offline)"},
+    {"vm", cmd_vm, "VMM: launch, measure, inject-secret, finish, status, dbg-decrypt, ..."},
     {"bench", cmd_bench, "run the benchmarks of an area (memctl)"},
 };
 

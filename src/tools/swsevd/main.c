@@ -147,7 +147,7 @@ static swsev_rc vm_call(struct daemon *d, uint32_t op, const uint8_t *args, size
         void *buf = malloc(m.len ? m.len : 1);
         if (!buf)
             return SWSEV_TOOL_ERR(SWSEV_E_NOMEM);
-        swsev_rc rc = hv_vm_read(vm, m.gpa, buf, m.len);
+        swsev_rc rc = hv_vm_read_flushed(vm, m.gpa, buf, m.len);
         if (!rc && reply_put(out, buf, m.len))
             rc = SWSEV_TOOL_ERR(SWSEV_E_NOMEM);
         free(buf);
