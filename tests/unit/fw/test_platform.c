@@ -2,6 +2,7 @@
 /* The SEV platform state machine and the platform commands, through the
  * PSP mailbox the way the host driver reaches the firmware. */
 #include "testsupport.h"
+#include "crypto/ecc.h"
 #include "crypto/sevchain.h"
 #include "swsev/abi/sev_cmd.h"
 #include "swsev/fw_status.h"
@@ -291,12 +292,100 @@ static void platform_reset_forgets_owner(void **state)
     ts_host_fini(&h);
 }
 
+/* Taking ownership: PEK_CSR, the owner's OCA signs the PEK, PEK_CERT_IMPORT. */
+static void external_owner(void **state)
+{
+    (void)state;
+    struct ts_host h;
+    ts_host_init(&h, "rome", "owner", true);
+    struct sev_fw_addr_len csr = {0};
+    assert_int_equal(ts_cmd(&h, SEV_CMD_PEK_CSR, &csr, sizeof(csr)), S(INVALID_LENGTH));
+    assert_int_equal(csr.len, 0x824);
+    csr.paddr = ts_hbuf(&h, 0x824);
+    assert_int_equal(ts_cmd(&h, SEV_CMD_PEK_CSR, &csr, sizeof(csr)), 0);
+    struct sev_cert pek, oca;
+    ts_hread(&h, csr.paddr, &pek, sizeof(pek));
+    assert_int_equal(sevcert_parse(&pek, sizeof(pek), &pek), SWSEV_OK);
+    assert_int_equal(pek.sig[0].usage, SEV_USAGE_INVALID); /* unsigned */
+    /* The owner's CA. */
+    EVP_PKEY *oca_key;
+    struct crypto_drbg *rng = machine_rng(h.m);
+    assert_int_equal(crypto_ecc_generate(rng, &oca_key), SWSEV_OK);
+    assert_int_equal(sevcert_init(&oca, SEV_USAGE_OCA, SEV_ALGO_ECDSA_SHA256, 0, 24, oca_key),
+                     SWSEV_OK);
+    assert_int_equal(sevcert_sign(&oca, 0, SEV_USAGE_OCA, SEV_ALGO_ECDSA_SHA256, oca_key),
+                     SWSEV_OK);
+    struct sev_cert signed_pek = pek;
+    assert_int_equal(sevcert_sign(&signed_pek, 0, SEV_USAGE_OCA, SEV_ALGO_ECDSA_SHA256, oca_key),
+                     SWSEV_OK);
+    uint64_t pp = ts_hbuf(&h, 0x824), op = ts_hbuf(&h, 0x824);
+    struct sev_fw_pek_cert_import im = {pp, 0x824, 0, op, 0x824};
+    uint8_t before[12], after[12];
+    ts_platform_status(&h, before);
+    /* Refusals first: each leaves the platform as it was. */
+    ts_hwrite(&h, pp, &pek, sizeof(pek)); /* not signed by the OCA */
+    ts_hwrite(&h, op, &oca, sizeof(oca));
+    assert_int_equal(ts_cmd(&h, SEV_CMD_PEK_CERT_IMPORT, &im, sizeof(im)), S(BAD_SIGNATURE));
+    struct sev_cert other = signed_pek;
+    ((uint8_t *)&other.pubkey)[4] ^= 1; /* another key: not on the curve, or not ours */
+    ts_hwrite(&h, pp, &other, sizeof(other));
+    assert_int_equal(ts_cmd(&h, SEV_CMD_PEK_CERT_IMPORT, &im, sizeof(im)), S(INVALID_CERTIFICATE));
+    ts_hwrite(&h, pp, &signed_pek, sizeof(signed_pek));
+    struct sev_cert bad_oca = oca;
+    bad_oca.sig[0].sig[3] ^= 1;
+    ts_hwrite(&h, op, &bad_oca, sizeof(bad_oca));
+    assert_int_equal(ts_cmd(&h, SEV_CMD_PEK_CERT_IMPORT, &im, sizeof(im)), S(BAD_SIGNATURE));
+    ts_hwrite(&h, op, &oca, sizeof(oca));
+    im.oca_len = 0x800;
+    assert_int_equal(ts_cmd(&h, SEV_CMD_PEK_CERT_IMPORT, &im, sizeof(im)), S(INVALID_LENGTH));
+    im.oca_len = 0x824;
+    im.pek_paddr = 1ull << 42;
+    assert_int_equal(ts_cmd(&h, SEV_CMD_PEK_CERT_IMPORT, &im, sizeof(im)), S(INVALID_ADDRESS));
+    im.pek_paddr = pp;
+    ts_platform_status(&h, after);
+    assert_memory_equal(before, after, 12);
+    assert_int_equal(after[3], 0); /* still self-owned */
+    unsigned stores = h.nv_stores;
+    assert_int_equal(ts_cmd(&h, SEV_CMD_PEK_CERT_IMPORT, &im, sizeof(im)), 0);
+    ts_platform_status(&h, after);
+    assert_int_equal(after[3], 1); /* externally owned */
+    assert_true(h.nv_stores > stores);
+    /* The exported chain: PEK signed by the owner's OCA and the CEK. */
+    struct sev_fw_pdh_cert_export e = {ts_hbuf(&h, 0x824), 0x824, 0, ts_hbuf(&h, 3 * 0x824),
+                                       3 * 0x824};
+    assert_int_equal(ts_cmd(&h, SEV_CMD_PDH_CERT_EXPORT, &e, sizeof(e)), 0);
+    uint8_t raw[4][0x824];
+    ts_hread(&h, e.pdh_paddr, raw[0], 0x824);
+    ts_hread(&h, e.chain_paddr, raw[1], 3 * 0x824);
+    struct sev_chain ch;
+    assert_int_equal(sevcert_parse(raw[0], 0x824, &ch.pdh), SWSEV_OK);
+    assert_int_equal(sevcert_parse(raw[1], 0x824, &ch.pek), SWSEV_OK);
+    assert_int_equal(sevcert_parse(raw[2], 0x824, &ch.oca), SWSEV_OK);
+    assert_int_equal(sevcert_parse(raw[3], 0x824, &ch.cek), SWSEV_OK);
+    assert_int_equal(sev_chain_verify(&ch, SEV_CHAIN_PLATFORM), SEV_CHAIN_OK);
+    assert_true(sevcert_same_key(&ch.oca, &oca));
+    /* Ownership survives a restart; PEK_GEN takes it back. */
+    ts_host_restart(&h, true);
+    ts_platform_status(&h, after);
+    assert_int_equal(after[3], 1);
+    assert_int_equal(ts_cmd(&h, SEV_CMD_PEK_GEN, NULL, 0), 0);
+    ts_platform_status(&h, after);
+    assert_int_equal(after[3], 0);
+    /* PEK_CERT_IMPORT is an INIT-state command. */
+    struct sev_fw_launch_start ls = {0};
+    assert_int_equal(ts_cmd(&h, SEV_CMD_LAUNCH_START, &ls, sizeof(ls)), 0);
+    assert_int_equal(ts_cmd(&h, SEV_CMD_PEK_CERT_IMPORT, &im, sizeof(im)),
+                     S(INVALID_PLATFORM_STATE));
+    EVP_PKEY_free(oca_key);
+    ts_host_fini(&h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(command_state_matrix),         cmocka_unit_test(init_and_shutdown),
         cmocka_unit_test(export_chain_and_id),          cmocka_unit_test(nv_state_is_sealed),
-        cmocka_unit_test(platform_reset_forgets_owner),
+        cmocka_unit_test(platform_reset_forgets_owner), cmocka_unit_test(external_owner),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
