@@ -23,5 +23,6 @@ void bench_row(const char *name, double value, const char *unit, const char *not
 void bench_ratio(const char *name, double value);
 
 int bench_memctl(const struct bench_opts *opts);
+int bench_sev(const struct bench_opts *opts);
 
 #endif

@@ -158,8 +158,7 @@ static int do_platform_status(struct hv_sev_dev *dev, struct issue *argp,
     return 0;
 }
 
-static int do_pek_pdh_gen(struct hv_sev_dev *dev, uint32_t cmd, struct issue *argp,
-                          bool writable)
+static int do_pek_pdh_gen(struct hv_sev_dev *dev, uint32_t cmd, struct issue *argp, bool writable)
 {
     if (!writable)
         return -EPERM;
@@ -349,8 +348,7 @@ out:
     return rc;
 }
 
-static int do_get_id(struct hv_sev_dev *dev, struct issue *argp,
-                     const struct hv_uaccess *ua)
+static int do_get_id(struct hv_sev_dev *dev, struct issue *argp, const struct hv_uaccess *ua)
 {
     struct sev_fw_addr_len data;
     struct hv_psp_buf id = {0};
@@ -369,8 +367,7 @@ out:
     return rc;
 }
 
-static int do_get_id2(struct hv_sev_dev *dev, struct issue *argp,
-                      const struct hv_uaccess *ua)
+static int do_get_id2(struct hv_sev_dev *dev, struct issue *argp, const struct hv_uaccess *ua)
 {
     struct sev_user_data_get_id2 input;
     struct sev_fw_addr_len data = {0};

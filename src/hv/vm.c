@@ -186,8 +186,7 @@ void hv_vm_clflush(struct hv_vm *vm, uint64_t gpa, uint64_t len)
     /* KVM's sev_clflush_pages: drop the host's lines of pages the firmware
      * is about to rewrite under the guest key, so that no stale host line is
      * written back over the guest's ciphertext later. */
-    for (uint64_t a = gpa & ~63ull; a < gpa + len; a += 64)
-        memsys_clflush(vm->kvm->ms, hv_vm_host_pa(vm, a));
+    memsys_clflush_range(vm->kvm->ms, hv_vm_host_pa(vm, gpa), len);
 }
 
 int hv_vm_sev_init(struct hv_vm *vm, bool es, uint32_t *fw_error)

@@ -181,8 +181,7 @@ static int launch_update_vmsa(struct op *o)
     for (uint32_t i = 0; i < o->vm->nr_vcpus; i++) {
         uint64_t spa = o->vm->vmsa_spa + i * 4096ull;
         uint64_t pa = hv_psp_pa(o->vm->kvm->psp, spa);
-        for (uint64_t a = 0; a < 4096; a += 64)
-            memsys_clflush(o->vm->kvm->ms, pa + a);
+        memsys_clflush_range(o->vm->kvm->ms, pa, 4096);
         struct sev_fw_launch_update d = {o->vm->handle, 0, pa, 4096};
         int rc = issue(o, SEV_CMD_LAUNCH_UPDATE_VMSA, &d, sizeof(d));
         if (rc)

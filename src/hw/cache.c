@@ -270,6 +270,19 @@ void cache_flush_line(struct cache *c, uint32_t keysel, uint64_t pa)
         flush_lines(c, idx, line_mask(pa % CACHE_SECTOR, 1));
 }
 
+void cache_flush_range(struct cache *c, uint32_t keysel, uint64_t pa, uint64_t len)
+{
+    while (len > 0) {
+        uint64_t off = pa % CACHE_SECTOR;
+        uint64_t n = CACHE_SECTOR - off < len ? CACHE_SECTOR - off : len;
+        size_t idx = lookup(c, keysel, pa);
+        if (idx != SIZE_MAX)
+            flush_lines(c, idx, line_mask(off, n));
+        pa += n;
+        len -= n;
+    }
+}
+
 void cache_invalidate_keysel(struct cache *c, uint32_t keysel)
 {
     for (size_t i = 0; i < (size_t)c->sets * c->ways; i++) {

@@ -76,6 +76,9 @@ void cache_flush_all(struct cache *c);
 void cache_flush_page(struct cache *c, uint32_t keysel, uint64_t page_pa, bool all_keys);
 /* Write back and invalidate one line under keysel (CLFLUSH). */
 void cache_flush_line(struct cache *c, uint32_t keysel, uint64_t pa);
+/* Write back and invalidate the lines of [pa, pa + len) under keysel
+ * (CLFLUSH over a range); the range may cross pages. */
+void cache_flush_range(struct cache *c, uint32_t keysel, uint64_t pa, uint64_t len);
 /* Drop every line tagged keysel without writing it back. */
 void cache_invalidate_keysel(struct cache *c, uint32_t keysel);
 /* Valid lines tagged with a key selector in [lo, hi] (dirty ones in *dirty). */

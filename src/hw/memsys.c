@@ -188,7 +188,6 @@ swsev_rc memsys_vm_page_flush(struct memsys *ms, uint64_t value)
         return SWSEV_HW_ERR(SWSEV_HW_RANGE);
     pthread_mutex_lock(&ms->lock);
     cache_flush_page(&ms->cache, asid, pa, false);
-    tlb_flush(&ms->tlb);
     pthread_mutex_unlock(&ms->lock);
     return SWSEV_OK;
 }
@@ -204,7 +203,21 @@ swsev_rc memsys_clflush(struct memsys *ms, uint64_t pa)
         return rc;
     pthread_mutex_lock(&ms->lock);
     cache_flush_line(&ms->cache, keysel, spa);
-    tlb_flush(&ms->tlb);
+    pthread_mutex_unlock(&ms->lock);
+    return SWSEV_OK;
+}
+
+swsev_rc memsys_clflush_range(struct memsys *ms, uint64_t pa, uint64_t len)
+{
+    uint32_t keysel;
+    uint64_t spa;
+    swsev_rc rc = host_decode(ms, pa, &keysel, &spa);
+    if (!rc)
+        rc = dram_check(&ms->dram, spa, len);
+    if (rc)
+        return rc;
+    pthread_mutex_lock(&ms->lock);
+    cache_flush_range(&ms->cache, keysel, spa, len);
     pthread_mutex_unlock(&ms->lock);
     return SWSEV_OK;
 }

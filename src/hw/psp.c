@@ -50,8 +50,8 @@ swsev_rc psp_mmio_write(struct psp *p, uint32_t offset, uint32_t value)
         uint32_t cmd = (value & PSP_CMDRESP_CMD_MASK) >> PSP_CMDRESP_CMD_SHIFT;
         uint64_t pa = ((uint64_t)p->cmdbuf_hi << 32) | p->cmdbuf_lo;
         p->cmdresp = value & ~PSP_CMDRESP_RESP; /* busy */
-        uint16_t status = p->fw.command ? p->fw.command(p->fw.ctx, cmd, pa)
-                                        : SEV_STATUS_HWERROR_PLATFORM;
+        uint16_t status =
+            p->fw.command ? p->fw.command(p->fw.ctx, cmd, pa) : SEV_STATUS_HWERROR_PLATFORM;
         p->commands++;
         if (value & PSP_CMDRESP_IOC)
             p->interrupts++;

@@ -22,15 +22,15 @@
 
 #include "swsev/status.h"
 
-#define PSP_REG_CMDRESP      0x10980u
-#define PSP_REG_CMDBUFF_LO   0x109e0u
-#define PSP_REG_CMDBUFF_HI   0x109e4u
-#define PSP_CMDRESP_IOC      (1u << 0)
+#define PSP_REG_CMDRESP       0x10980u
+#define PSP_REG_CMDBUFF_LO    0x109e0u
+#define PSP_REG_CMDBUFF_HI    0x109e4u
+#define PSP_CMDRESP_IOC       (1u << 0)
 #define PSP_CMDRESP_CMD_SHIFT 16
-#define PSP_CMDRESP_CMD_MASK (0xffu << PSP_CMDRESP_CMD_SHIFT)
-#define PSP_CMDRESP_STS_MASK 0xffffu
-#define PSP_CMDRESP_RECOVERY (1u << 30)
-#define PSP_CMDRESP_RESP     (1u << 31)
+#define PSP_CMDRESP_CMD_MASK  (0xffu << PSP_CMDRESP_CMD_SHIFT)
+#define PSP_CMDRESP_STS_MASK  0xffffu
+#define PSP_CMDRESP_RECOVERY  (1u << 30)
+#define PSP_CMDRESP_RESP      (1u << 31)
 
 /* What runs behind the mailbox: the Secure Processor firmware. Returns the
  * 16-bit firmware status. */

@@ -47,4 +47,8 @@ expect_exit 0 "bench memctl smoke run" -- "$SWSEV" bench memctl --seconds 0.01 -
 for r in engine_page guest_seq_read; do
     echo "$out" | grep -Eq "^ratio $r [0-9]+\.[0-9]+$" || fail "bench memctl lacks 'ratio $r'"
 done
+expect_exit 0 "bench sev smoke run" -- "$SWSEV" bench sev --seconds 0.01 --rounds 1
+for r in launch_update_data send_receive pdh_gen; do
+    echo "$out" | grep -Eq "^ratio $r [0-9]+\.[0-9]+$" || fail "bench sev lacks 'ratio $r'"
+done
 finish

@@ -14,6 +14,7 @@ static const struct {
     const char *what;
 } areas[] = {
     {"memctl", bench_memctl, "memory encryption engine and guest access path"},
+    {"sev", bench_sev, "LAUNCH_UPDATE_DATA, SEND/RECEIVE_UPDATE_DATA, PDH_GEN"},
 };
 
 static void usage(FILE *f)
