@@ -168,6 +168,8 @@ void memsys_wbinvd(struct memsys *ms, unsigned core);
 swsev_rc memsys_vm_page_flush(struct memsys *ms, uint64_t value);
 /* CLFLUSH of the line at pa (with or without the host C-bit). */
 swsev_rc memsys_clflush(struct memsys *ms, uint64_t pa);
+/* CLFLUSH of every line of [pa, pa + len) (clflush_cache_range). */
+swsev_rc memsys_clflush_range(struct memsys *ms, uint64_t pa, uint64_t len);
 /* Lines currently cached under key selector keysel (dirty ones in *dirty). */
 unsigned memsys_cached_lines(struct memsys *ms, uint32_t keysel, unsigned *dirty);
 
