@@ -217,13 +217,39 @@ static void swap_out_and_in(void **state)
     ts_host_fini(&h);
 }
 
+static void activate_ex(void **state)
+{
+    (void)state;
+    struct ts_host h;
+    ts_host_init(&h, "rome", "actex", true);
+    uint16_t st;
+    uint32_t g = launch(&h, 0, 0, &st);
+    uint64_t ids = ts_hbuf(&h, 16);
+    struct sev_fw_activate_ex a = {0x10, g, 120, 2, ids};
+    assert_int_equal(ts_cmd(&h, SEV_CMD_ACTIVATE_EX, &a, sizeof(a)), S(INVALID_LENGTH));
+    a.ex_len = sizeof(a);
+    a.ids_paddr = 1ull << 41;
+    assert_int_equal(ts_cmd(&h, SEV_CMD_ACTIVATE_EX, &a, sizeof(a)), S(INVALID_ADDRESS));
+    a.ids_paddr = ids;
+    a.handle = 55;
+    assert_int_equal(ts_cmd(&h, SEV_CMD_ACTIVATE_EX, &a, sizeof(a)), S(INVALID_GUEST));
+    a.handle = g;
+    assert_int_equal(ts_cmd(&h, SEV_CMD_ACTIVATE_EX, &a, sizeof(a)), 0);
+    struct sev_fw_guest_status gs = {.handle = g};
+    assert_int_equal(ts_cmd(&h, SEV_CMD_GUEST_STATUS, &gs, sizeof(gs)), 0);
+    assert_int_equal(gs.asid, 120);
+    assert_int_equal(ts_cmd(&h, SEV_CMD_ACTIVATE_EX, &a, sizeof(a)), S(ACTIVE));
+    gs.handle = 99;
+    assert_int_equal(ts_cmd(&h, SEV_CMD_GUEST_STATUS, &gs, sizeof(gs)), S(INVALID_GUEST));
+    ts_host_fini(&h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(asid_rules),
-        cmocka_unit_test(es_guests),
-        cmocka_unit_test(key_sharing_and_copy),
-        cmocka_unit_test(swap_out_and_in),
+        cmocka_unit_test(asid_rules),           cmocka_unit_test(es_guests),
+        cmocka_unit_test(key_sharing_and_copy), cmocka_unit_test(swap_out_and_in),
+        cmocka_unit_test(activate_ex),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -380,12 +380,75 @@ static void external_owner(void **state)
     ts_host_fini(&h);
 }
 
+/* INIT_EX with the NV data in a host buffer (Linux's init_ex_path). */
+static void init_ex_host_nv(void **state)
+{
+    (void)state;
+    struct ts_host h;
+    ts_host_init(&h, "rome", "initex", false);
+    uint64_t nv = ts_hbuf(&h, 32 << 10);
+    struct sev_fw_init_ex ie = {sizeof(ie), 0, 0, 0, 0, nv, 32 << 10};
+    ie.length = 0x20;
+    assert_int_equal(ts_cmd(&h, SEV_CMD_INIT_EX, &ie, sizeof(ie)), S(INVALID_LENGTH));
+    ie.length = sizeof(ie);
+    ie.nv_len = 4096;
+    assert_int_equal(ts_cmd(&h, SEV_CMD_INIT_EX, &ie, sizeof(ie)), S(INVALID_LENGTH));
+    ie.nv_len = 32 << 10;
+    ie.nv_paddr = 1ull << 40;
+    assert_int_equal(ts_cmd(&h, SEV_CMD_INIT_EX, &ie, sizeof(ie)), S(INVALID_ADDRESS));
+    assert_int_equal(pstate(&h), SEV_STATE_UNINIT);
+    ie.nv_paddr = nv;
+    /* An erased buffer: fresh owner keys, sealed into the buffer. */
+    assert_int_equal(ts_cmd(&h, SEV_CMD_INIT_EX, &ie, sizeof(ie)), 0);
+    uint8_t head[8];
+    ts_hread(&h, nv, head, 8);
+    assert_memory_equal(head, "SWSEVNV1", 8);
+    struct sev_fw_pdh_cert_export e = {ts_hbuf(&h, 0x824), 0x824, 0, ts_hbuf(&h, 3 * 0x824),
+                                       3 * 0x824};
+    uint8_t pdh1[0x824], pdh2[0x824];
+    assert_int_equal(ts_cmd(&h, SEV_CMD_PDH_CERT_EXPORT, &e, sizeof(e)), 0);
+    ts_hread(&h, e.pdh_paddr, pdh1, sizeof(pdh1));
+    /* PDH_GEN writes the new state back into the host's buffer... */
+    assert_int_equal(ts_cmd(&h, SEV_CMD_PDH_GEN, NULL, 0), 0);
+    assert_int_equal(ts_cmd(&h, SEV_CMD_PDH_CERT_EXPORT, &e, sizeof(e)), 0);
+    ts_hread(&h, e.pdh_paddr, pdh1, sizeof(pdh1));
+    /* ...which a later INIT_EX (another power cycle) loads again. */
+    uint8_t saved[32 << 10];
+    ts_hread(&h, nv, saved, sizeof(saved));
+    ts_host_restart(&h, false);
+    nv = ts_hbuf(&h, 32 << 10);
+    ts_hwrite(&h, nv, saved, sizeof(saved));
+    ie.nv_paddr = nv;
+    assert_int_equal(ts_cmd(&h, SEV_CMD_INIT_EX, &ie, sizeof(ie)), 0);
+    e.pdh_paddr = ts_hbuf(&h, 0x824);
+    e.chain_paddr = ts_hbuf(&h, 3 * 0x824);
+    assert_int_equal(ts_cmd(&h, SEV_CMD_PDH_CERT_EXPORT, &e, sizeof(e)), 0);
+    ts_hread(&h, e.pdh_paddr, pdh2, sizeof(pdh2));
+    assert_memory_equal(pdh1, pdh2, sizeof(pdh1));
+    /* Damaged NV data: SECURE_DATA_INVALID, the buffer is reset, and the
+     * retry (as Linux does it) starts afresh. */
+    assert_int_equal(ts_cmd(&h, SEV_CMD_SHUTDOWN, NULL, 0), 0);
+    saved[100] ^= 1;
+    ts_hwrite(&h, nv, saved, sizeof(saved));
+    assert_int_equal(ts_cmd(&h, SEV_CMD_INIT_EX, &ie, sizeof(ie)), S(SECURE_DATA_INVALID));
+    assert_int_equal(pstate(&h), SEV_STATE_UNINIT);
+    assert_int_equal(ts_cmd(&h, SEV_CMD_INIT_EX, &ie, sizeof(ie)), 0);
+    assert_int_equal(ts_cmd(&h, SEV_CMD_PDH_CERT_EXPORT, &e, sizeof(e)), 0);
+    ts_hread(&h, e.pdh_paddr, pdh2, sizeof(pdh2));
+    assert_memory_not_equal(pdh1, pdh2, sizeof(pdh1));
+    ts_host_fini(&h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(command_state_matrix),         cmocka_unit_test(init_and_shutdown),
-        cmocka_unit_test(export_chain_and_id),          cmocka_unit_test(nv_state_is_sealed),
-        cmocka_unit_test(platform_reset_forgets_owner), cmocka_unit_test(external_owner),
+        cmocka_unit_test(command_state_matrix),
+        cmocka_unit_test(init_and_shutdown),
+        cmocka_unit_test(export_chain_and_id),
+        cmocka_unit_test(nv_state_is_sealed),
+        cmocka_unit_test(platform_reset_forgets_owner),
+        cmocka_unit_test(external_owner),
+        cmocka_unit_test(init_ex_host_nv),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
