@@ -24,26 +24,10 @@
 
 #define UPDATE_LEN (1u << 20)
 
-static int self_from(void *ctx, void *dst, uint64_t uaddr, size_t len)
-{
-    (void)ctx;
-    memcpy(dst, (const void *)(uintptr_t)uaddr, len);
-    return 0;
-}
-
-static int self_to(void *ctx, uint64_t uaddr, const void *src, size_t len)
-{
-    (void)ctx;
-    memcpy((void *)(uintptr_t)uaddr, src, len);
-    return 0;
-}
-
-static const struct hv_uaccess self = {NULL, self_from, self_to};
-
 static int op(struct hv_vm *vm, uint32_t cmd, void *data)
 {
     uint32_t err;
-    return hv_vm_sev_op(vm, cmd, (uint64_t)(uintptr_t)data, &err, &self);
+    return hv_vm_sev_op(vm, cmd, (uint64_t)(uintptr_t)data, &err, &hv_uaccess_self);
 }
 
 struct host {

@@ -287,16 +287,21 @@ FW_HANDLER(launch_secret)
     return st;
 }
 
+uint16_t fw_close_channel(struct sev_fw *fw, uint32_t handle, uint8_t from, uint8_t to)
+{
+    struct fw_guest *g;
+    uint16_t st = fw_guest_in(fw, handle, from, &g);
+    if (st)
+        return st;
+    /* The channel is closed; its keys are of no further use. */
+    OPENSSL_cleanse(g->tek, sizeof(g->tek));
+    OPENSSL_cleanse(g->tik, sizeof(g->tik));
+    g->state = to;
+    return SEV_STATUS_SUCCESS;
+}
+
 FW_HANDLER(launch_finish)
 {
     struct sev_fw_handle *b = c->buf;
-    struct fw_guest *g;
-    uint16_t st = fw_guest_in(fw, b->handle, SEV_GSTATE_LSECRET, &g);
-    if (st)
-        return st;
-    /* The launch channel is closed; its keys are of no further use. */
-    OPENSSL_cleanse(g->tek, sizeof(g->tek));
-    OPENSSL_cleanse(g->tik, sizeof(g->tik));
-    g->state = SEV_GSTATE_RUNNING;
-    return SEV_STATUS_SUCCESS;
+    return fw_close_channel(fw, b->handle, SEV_GSTATE_LSECRET, SEV_GSTATE_RUNNING);
 }

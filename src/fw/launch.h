@@ -21,6 +21,9 @@ uint16_t fw_guest_in(struct sev_fw *fw, uint32_t handle, uint8_t state, struct f
 /* Read and length-check a packet command's header and transport buffer. */
 uint16_t fw_read_packet(struct sev_fw *fw, const struct sev_fw_packet *b,
                         struct sev_packet_hdr *hdr, uint8_t *trans);
+/* End of a launch, send or receive: the channel keys are wiped and the
+ * guest moves from state `from` to `to`. */
+uint16_t fw_close_channel(struct sev_fw *fw, uint32_t handle, uint8_t from, uint8_t to);
 /* A firmware status from a crypto-layer result. */
 uint16_t fw_status_of(swsev_rc rc);
 

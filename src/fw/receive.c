@@ -75,12 +75,5 @@ FW_HANDLER(receive_update_vmsa)
 FW_HANDLER(receive_finish)
 {
     struct sev_fw_handle *b = c->buf;
-    struct fw_guest *g;
-    uint16_t st = fw_guest_in(fw, b->handle, SEV_GSTATE_RUPDATE, &g);
-    if (st)
-        return st;
-    OPENSSL_cleanse(g->tek, sizeof(g->tek));
-    OPENSSL_cleanse(g->tik, sizeof(g->tik));
-    g->state = SEV_GSTATE_RUNNING;
-    return SEV_STATUS_SUCCESS;
+    return fw_close_channel(fw, b->handle, SEV_GSTATE_RUPDATE, SEV_GSTATE_RUNNING);
 }

@@ -181,25 +181,13 @@ FW_HANDLER(send_update_vmsa)
 FW_HANDLER(send_finish)
 {
     struct sev_fw_handle *b = c->buf;
-    struct fw_guest *g;
-    uint16_t st = fw_guest_in(fw, b->handle, SEV_GSTATE_SUPDATE, &g);
-    if (st)
-        return st;
-    OPENSSL_cleanse(g->tek, sizeof(g->tek));
-    OPENSSL_cleanse(g->tik, sizeof(g->tik));
-    g->state = SEV_GSTATE_SENT;
-    return SEV_STATUS_SUCCESS;
+    return fw_close_channel(fw, b->handle, SEV_GSTATE_SUPDATE, SEV_GSTATE_SENT);
 }
 
 FW_HANDLER(send_cancel)
 {
     struct sev_fw_handle *b = c->buf;
-    struct fw_guest *g;
-    uint16_t st = fw_guest_in(fw, b->handle, SEV_GSTATE_SUPDATE, &g);
-    if (st)
-        return st;
-    OPENSSL_cleanse(g->tek, sizeof(g->tek));
-    OPENSSL_cleanse(g->tik, sizeof(g->tik));
-    g->state = g->prev_state;
-    return SEV_STATUS_SUCCESS;
+    struct fw_guest *g = fw_guest_find(fw, b->handle);
+    return fw_close_channel(fw, b->handle, SEV_GSTATE_SUPDATE,
+                            g ? g->prev_state : SEV_GSTATE_RUNNING);
 }

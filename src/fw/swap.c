@@ -50,6 +50,15 @@ static uint16_t swap_common(struct sev_fw *fw, uint32_t handle, uint32_t flags, 
                                                                   : SEV_STATUS_SUCCESS;
 }
 
+/* GCM nonce and AAD of an entry. */
+static void entry_iv_aad(const struct swap_mdata *m, uint8_t nonce[12], uint8_t aad[12])
+{
+    memset(nonce, 0, 12);
+    memcpy(nonce, m->iv, 8);
+    memcpy(aad, &m->software_data, 8);
+    memcpy(aad + 8, &m->flags, 4);
+}
+
 static bool aligned(struct sev_fw *fw, uint64_t pa, uint32_t len)
 {
     return (fw_strip_cbit(fw, pa) & (len - 1)) == 0 && fw_mem_valid(fw, pa, len);
@@ -81,10 +90,8 @@ FW_HANDLER(swap_out)
     if (!st)
         st = fw_guest_mem_read(fw, g->asid, b->src_paddr, buf, len);
     if (!st) {
-        uint8_t nonce[12] = {0}, aad[12];
-        memcpy(nonce, m.iv, 8);
-        memcpy(aad, &m.software_data, 8);
-        memcpy(aad + 8, &m.flags, 4);
+        uint8_t nonce[12], aad[12];
+        entry_iv_aad(&m, nonce, aad);
         if (crypto_gcm_encrypt(key, 32, nonce, aad, sizeof(aad), buf, len, buf, m.tag))
             st = SEV_STATUS_HWERROR_PLATFORM;
     }
@@ -122,10 +129,8 @@ FW_HANDLER(swap_in)
     if (!st)
         st = fw_mem_read(fw, b->src_paddr, buf, len);
     if (!st) {
-        uint8_t nonce[12] = {0}, aad[12];
-        memcpy(nonce, m.iv, 8);
-        memcpy(aad, &m.software_data, 8);
-        memcpy(aad + 8, &m.flags, 4);
+        uint8_t nonce[12], aad[12];
+        entry_iv_aad(&m, nonce, aad);
         if (crypto_gcm_decrypt(key, 32, nonce, aad, sizeof(aad), buf, len, buf, m.tag))
             st = SEV_STATUS_SECURE_DATA_INVALID;
     }

@@ -24,14 +24,17 @@ struct hv_uaccess {
     int (*copy_to_user)(void *ctx, uint64_t uaddr, const void *src, size_t len);
 };
 
+/* Accessors for a caller in this process (user addresses are pointers). */
+extern const struct hv_uaccess hv_uaccess_self;
+
 struct hv_sev_dev {
     struct hv_psp *psp;
     /* The driver's view of the platform (UNINIT or INIT; it never tracks
      * WORKING), like struct sev_device.state. */
     int state;
     uint8_t api_major, api_minor, build;
-    bool es_tmr;        /* INIT with the SEV-ES flag and a TMR */
-    uint64_t tmr_spa;   /* 1 MiB, 1 MiB-aligned */
+    bool es_tmr;      /* INIT with the SEV-ES flag and a TMR */
+    uint64_t tmr_spa; /* 1 MiB, 1 MiB-aligned */
 };
 
 /* Probe: read the API version (PLATFORM_STATUS); initialise the platform

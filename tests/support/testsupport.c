@@ -190,26 +190,6 @@ void ts_platform_status(struct ts_host *h, uint8_t out[12])
     assert_int_equal(ts_cmd(h, 0x004, out, 12), 0);
 }
 
-static int self_from(void *ctx, void *dst, uint64_t uaddr, size_t len)
-{
-    (void)ctx;
-    if (len && !uaddr)
-        return EFAULT;
-    memcpy(dst, (const void *)(uintptr_t)uaddr, len);
-    return 0;
-}
-
-static int self_to(void *ctx, uint64_t uaddr, const void *src, size_t len)
-{
-    (void)ctx;
-    if (len && !uaddr)
-        return EFAULT;
-    memcpy((void *)(uintptr_t)uaddr, src, len);
-    return 0;
-}
-
-const struct hv_uaccess ts_uaccess_self = {NULL, self_from, self_to};
-
 /* ---- test root ---- */
 #include "crypto/digest.h"
 #include "crypto/sevcert.h"

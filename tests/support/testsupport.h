@@ -96,7 +96,7 @@ void ts_hread(struct ts_host *h, uint64_t pa, void *p, size_t len);
 void ts_platform_status(struct ts_host *h, uint8_t out[12]);
 
 /* copy_from_user / copy_to_user on this process's own memory. */
-extern const struct hv_uaccess ts_uaccess_self;
+#define ts_uaccess_self hv_uaccess_self
 
 /* A test ARK/ASK (RSA-4096), generated once per test program. */
 #include "crypto/amdcert.h"
