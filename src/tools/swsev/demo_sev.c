@@ -92,6 +92,8 @@ int demo_sev(struct demo_ctx *d, const char *chip, const uint8_t *seed, size_t s
     struct crypto_drbg *rng = NULL;
     EVP_PKEY *ark_key = NULL, *ask_key = NULL;
     struct amd_cert ark, ask;
+    memset(&ark, 0, sizeof(ark));
+    memset(&ask, 0, sizeof(ask));
     struct hv_kvm kvm = {0};
     struct hv_vm *vm = NULL, *vm2 = NULL;
     uint32_t err;
