@@ -12,8 +12,8 @@ static const EVP_CIPHER *gcm_for(size_t keylen)
 }
 
 swsev_rc crypto_gcm_encrypt(const uint8_t *key, size_t keylen, const uint8_t iv[12],
-                            const void *aad, size_t aad_len, const void *in, size_t len,
-                            void *out, uint8_t tag[16])
+                            const void *aad, size_t aad_len, const void *in, size_t len, void *out,
+                            uint8_t tag[16])
 {
     const EVP_CIPHER *c = gcm_for(keylen);
     if (!c || len > INT_MAX || aad_len > INT_MAX)
@@ -30,8 +30,8 @@ swsev_rc crypto_gcm_encrypt(const uint8_t *key, size_t keylen, const uint8_t iv[
 }
 
 swsev_rc crypto_gcm_decrypt(const uint8_t *key, size_t keylen, const uint8_t iv[12],
-                            const void *aad, size_t aad_len, const void *in, size_t len,
-                            void *out, const uint8_t tag[16])
+                            const void *aad, size_t aad_len, const void *in, size_t len, void *out,
+                            const uint8_t tag[16])
 {
     const EVP_CIPHER *c = gcm_for(keylen);
     if (!c || len > INT_MAX || aad_len > INT_MAX)

@@ -17,12 +17,12 @@
 
 /* out may equal in. */
 swsev_rc crypto_gcm_encrypt(const uint8_t *key, size_t keylen, const uint8_t iv[12],
-                            const void *aad, size_t aad_len, const void *in, size_t len,
-                            void *out, uint8_t tag[16]);
+                            const void *aad, size_t aad_len, const void *in, size_t len, void *out,
+                            uint8_t tag[16]);
 /* Returns SWSEV_TOOL_ERR(SWSEV_E_VERIFY) when the tag does not match; out
  * is then zeroed. */
 swsev_rc crypto_gcm_decrypt(const uint8_t *key, size_t keylen, const uint8_t iv[12],
-                            const void *aad, size_t aad_len, const void *in, size_t len,
-                            void *out, const uint8_t tag[16]);
+                            const void *aad, size_t aad_len, const void *in, size_t len, void *out,
+                            const uint8_t tag[16]);
 
 #endif

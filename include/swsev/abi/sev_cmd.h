@@ -71,20 +71,20 @@ enum sev_guest_state {
 };
 
 /* Guest policy bits (32-bit). */
-#define SEV_POLICY_NODBG      (1u << 0)
-#define SEV_POLICY_NOKS       (1u << 1)
-#define SEV_POLICY_ES         (1u << 2)
-#define SEV_POLICY_NOSEND     (1u << 3)
-#define SEV_POLICY_DOMAIN     (1u << 4)
-#define SEV_POLICY_SEV        (1u << 5)
-#define SEV_POLICY_RSVD_MASK  0x0000FFC0u
+#define SEV_POLICY_NODBG        (1u << 0)
+#define SEV_POLICY_NOKS         (1u << 1)
+#define SEV_POLICY_ES           (1u << 2)
+#define SEV_POLICY_NOSEND       (1u << 3)
+#define SEV_POLICY_DOMAIN       (1u << 4)
+#define SEV_POLICY_SEV          (1u << 5)
+#define SEV_POLICY_RSVD_MASK    0x0000FFC0u
 #define SEV_POLICY_API_MAJOR(p) (((p) >> 16) & 0xffu)
 #define SEV_POLICY_API_MINOR(p) (((p) >> 24) & 0xffu)
 
 /* INIT / INIT_EX flags. */
 #define SEV_INIT_FLAGS_SEV_ES (1u << 0)
 
-#define SEV_CHECK_SIZE(t, n) _Static_assert(sizeof(t) == (n), #t " is " #n " bytes")
+#define SEV_CHECK_SIZE(t, n)   _Static_assert(sizeof(t) == (n), #t " is " #n " bytes")
 #define SEV_CHECK_OFF(t, f, n) _Static_assert(offsetof(t, f) == (n), #t "." #f " at " #n)
 
 struct sev_fw_init {
@@ -143,7 +143,8 @@ struct sev_fw_pdh_cert_export {
 } __attribute__((packed));
 SEV_CHECK_SIZE(struct sev_fw_pdh_cert_export, 0x1C);
 
-struct sev_fw_handle { /* DECOMMISSION, DEACTIVATE, LAUNCH_FINISH, SEND_FINISH/CANCEL, RECEIVE_FINISH */
+struct sev_fw_handle { /* DECOMMISSION, DEACTIVATE, LAUNCH_FINISH, SEND_FINISH/CANCEL,
+                          RECEIVE_FINISH */
     uint32_t handle;
 } __attribute__((packed));
 SEV_CHECK_SIZE(struct sev_fw_handle, 0x04);
