@@ -257,11 +257,85 @@ static void policy_enforced(void **state)
     side_fini(&b);
 }
 
+/* An SEV-ES guest's VMSA migrates with SEND/RECEIVE_UPDATE_VMSA (raw
+ * firmware commands: KVM implements neither). */
+static void es_vmsa_migration(void **state)
+{
+    (void)state;
+    struct side a, b;
+    side_init(&a, "rome", "vmsa-a");
+    side_init(&b, "rome", "vmsa-b");
+    struct ts_host *ha = &a.h, *hb = &b.h;
+    uint8_t vmsa[4096];
+    for (int i = 0; i < 4096; i++)
+        vmsa[i] = (uint8_t)(i * 7 + 1);
+    uint64_t pa = ts_hbuf(ha, 4096), pb = ts_hbuf(hb, 4096);
+    ts_hwrite(ha, pa, vmsa, sizeof(vmsa));
+    memsys_wbinvd(ha->ms, 0);
+    struct sev_fw_launch_start ls = {.policy = SEV_POLICY_ES};
+    assert_int_equal(ts_cmd(ha, SEV_CMD_LAUNCH_START, &ls, sizeof(ls)), 0);
+    struct sev_fw_activate act = {ls.handle, 5};
+    assert_int_equal(ts_cmd(ha, SEV_CMD_ACTIVATE, &act, sizeof(act)), 0);
+    struct sev_fw_launch_update u = {ls.handle, 0, pa, 4096};
+    assert_int_equal(ts_cmd(ha, SEV_CMD_LAUNCH_UPDATE_VMSA, &u, sizeof(u)), 0);
+    u.paddr = ts_hbuf(ha, 48);
+    u.len = 48;
+    assert_int_equal(ts_cmd(ha, SEV_CMD_LAUNCH_MEASURE, &u, sizeof(u)), 0);
+    struct sev_fw_handle hh = {ls.handle};
+    assert_int_equal(ts_cmd(ha, SEV_CMD_LAUNCH_FINISH, &hh, sizeof(hh)), 0);
+    uint64_t pdh = ts_hbuf(ha, 0x824), chain = ts_hbuf(ha, 3 * 0x824), amd = ts_hbuf(ha, 2);
+    uint64_t sess = ts_hbuf(ha, 0x80);
+    ts_hwrite(ha, pdh, b.pdh, sizeof(b.pdh));
+    ts_hwrite(ha, chain, b.chain, sizeof(b.chain));
+    struct sev_fw_send_start ss = {ls.handle, 0,   pdh, 0x824, 0,    chain, 3 * 0x824,
+                                   0,         amd, 2,   0,     sess, 0x80};
+    assert_int_equal(ts_cmd(ha, SEV_CMD_SEND_START, &ss, sizeof(ss)), 0);
+    assert_int_equal(ss.policy, SEV_POLICY_ES);
+    uint64_t hdr = ts_hbuf(ha, 52), trans = ts_hbuf(ha, 4096);
+    struct sev_fw_packet pk = {ls.handle, 0, hdr, 52, 0, pa, 4096, 0, trans, 4096};
+    pk.guest_len = 2048; /* a VMSA is one whole page */
+    pk.trans_len = 2048;
+    assert_int_equal(ts_cmd(ha, SEV_CMD_SEND_UPDATE_VMSA, &pk, sizeof(pk)),
+                     SEV_STATUS_INVALID_PARAM);
+    pk.guest_len = pk.trans_len = 4096;
+    assert_int_equal(ts_cmd(ha, SEV_CMD_SEND_UPDATE_VMSA, &pk, sizeof(pk)), 0);
+    uint8_t h[52], t[4096], session[0x80];
+    ts_hread(ha, hdr, h, 52);
+    ts_hread(ha, trans, t, 4096);
+    ts_hread(ha, sess, session, 0x80);
+    assert_memory_not_equal(t, vmsa, 64);
+    assert_int_equal(ts_cmd(ha, SEV_CMD_SEND_FINISH, &hh, sizeof(hh)), 0);
+
+    uint64_t bpdh = ts_hbuf(hb, 0x824), bsess = ts_hbuf(hb, 0x80);
+    ts_hwrite(hb, bpdh, a.pdh, sizeof(a.pdh));
+    ts_hwrite(hb, bsess, session, sizeof(session));
+    struct sev_fw_receive_start rs = {0, SEV_POLICY_ES, bpdh, 0x824, 0, bsess, 0x80};
+    assert_int_equal(ts_cmd(hb, SEV_CMD_RECEIVE_START, &rs, sizeof(rs)), 0);
+    struct sev_fw_activate act2 = {rs.handle, 6};
+    assert_int_equal(ts_cmd(hb, SEV_CMD_ACTIVATE, &act2, sizeof(act2)), 0);
+    uint64_t bh = ts_hbuf(hb, 52), bt = ts_hbuf(hb, 4096);
+    ts_hwrite(hb, bh, h, 52);
+    ts_hwrite(hb, bt, t, 4096);
+    struct sev_fw_packet rk = {rs.handle, 0, bh, 52, 0, pb, 4096, 0, bt, 4096};
+    assert_int_equal(ts_cmd(hb, SEV_CMD_RECEIVE_UPDATE_VMSA, &rk, sizeof(rk)), 0);
+    struct sev_fw_handle rh = {rs.handle};
+    assert_int_equal(ts_cmd(hb, SEV_CMD_RECEIVE_FINISH, &rh, sizeof(rh)), 0);
+    uint64_t out = ts_hbuf(hb, 4096);
+    struct sev_fw_dbg d = {rs.handle, 0, pb, out, 4096};
+    assert_int_equal(ts_cmd(hb, SEV_CMD_DBG_DECRYPT, &d, sizeof(d)), 0);
+    uint8_t got[4096];
+    ts_hread(hb, out, got, sizeof(got));
+    assert_memory_equal(got, vmsa, sizeof(vmsa));
+    side_fini(&a);
+    side_fini(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(migrate_pages),
         cmocka_unit_test(policy_enforced),
+        cmocka_unit_test(es_vmsa_migration),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
