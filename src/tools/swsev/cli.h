@@ -47,5 +47,6 @@ int cmd_measure(int argc, char **argv);
 int cmd_secret(int argc, char **argv);
 int cmd_vm(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
+int cmd_snp(int argc, char **argv);
 
 #endif

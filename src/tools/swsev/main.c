@@ -19,6 +19,7 @@ static const struct cli_cmd commands[] = {
     {"measure", cmd_measure, "guest owner: the expected LAUNCH_MEASURE (offline)"},
     {"secret", cmd_secret, "guest owner: package a LAUNCH_SECRET (offline)"},
     {"vm", cmd_vm, "VMM: launch, measure, inject-secret, finish, status, dbg-decrypt, ..."},
+    {"snp", cmd_snp, "SEV-SNP: measure, verify, ... ('swsev snp --help')"},
     {"bench", cmd_bench, "run the benchmarks of an area (memctl, sev)"},
 };
 

@@ -1,0 +1,11 @@
+/* SPDX-License-Identifier: MIT */
+/* tools/swsev/snp_cli.h - the subcommands of `swsev snp`, one file each. */
+#ifndef SWSEV_TOOLS_SNP_CLI_H
+#define SWSEV_TOOLS_SNP_CLI_H
+
+/* Each takes argv[0] = its own name ("measure", "verify", ...). */
+int snp_cmd_verify(int argc, char **argv);
+int snp_cmd_measure(int argc, char **argv);
+int snp_cmd_measure_diff(int argc, char **argv);
+
+#endif
