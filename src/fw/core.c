@@ -15,6 +15,7 @@
 #include "crypto/ecc.h"
 #include "crypto/sev_launch.h"
 #include "crypto/sevcert.h"
+#include "crypto/snp_vcek.h"
 #include "fw/handlers.h"
 #include "fw/owner.h"
 
@@ -96,8 +97,7 @@ swsev_rc fw_create(struct sev_fw **out, struct memsys *ms, struct crypto_drbg *r
                       ? SWSEV_SYS_ERR(12)
                       : memsys_claim_fw_port(ms, &fw->port);
     if (!rc)
-        rc = sev_kdf(id->chip_secret, 32, "swsev-chip-id", NULL, 0, fw->chip_id,
-                     sizeof(fw->chip_id));
+        rc = snp_chip_id(id->chip_secret, fw->chip_id);
     if (!rc)
         rc = derive_cek(id->chip_secret, &fw->cek);
     if (!rc && id->has_cek_cert) {
