@@ -26,6 +26,11 @@ struct crypto_drbg;
 
 struct fw_params {
     uint8_t api_major, api_minor, build; /* reported by PLATFORM_STATUS */
+    /* SNP (milan and later; 0 elsewhere): the TCB_VERSION the installed
+     * components make (boot loader, TEE, SNP firmware, microcode SPLs) and
+     * the product generation, for VCEK derivation and the KDS. */
+    uint64_t snp_tcb;
+    uint8_t snp_product; /* enum snp_product; 0: no SNP */
 };
 
 /* Default API version and build of a chip preset ("rome", "milan", ...). */

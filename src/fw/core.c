@@ -25,20 +25,27 @@ void fw_params_for_chip(struct fw_params *p, const char *chip)
     static const struct {
         const char *chip;
         uint8_t major, minor, build;
+        uint8_t product;
+        struct snp_tcb tcb;
     } t[] = {
-        {"naples", 0, 17, 48},
-        {"rome", 0, 24, 15},
-        {"milan", 1, 55, 21},
-        {"genoa", 1, 55, 25},
+        {"naples", 0, 17, 48, SNP_PRODUCT_UNKNOWN, {0, 0, 0, 0, 0}},
+        {"rome", 0, 24, 15, SNP_PRODUCT_UNKNOWN, {0, 0, 0, 0, 0}},
+        /* The SPLs of the genuine Milan and Genoa reports in tests/data. */
+        {"milan", 1, 55, 21, SNP_MILAN, {0, 3, 0, 8, 115}},
+        {"genoa", 1, 55, 25, SNP_GENOA, {0, 10, 0, 23, 84}},
     };
     p->api_major = 1;
     p->api_minor = 55;
     p->build = 21;
+    p->snp_tcb = 0;
+    p->snp_product = SNP_PRODUCT_UNKNOWN;
     for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
         if (!strcmp(t[i].chip, chip)) {
             p->api_major = t[i].major;
             p->api_minor = t[i].minor;
             p->build = t[i].build;
+            p->snp_product = t[i].product;
+            p->snp_tcb = snp_tcb_encode(t[i].tcb, (enum snp_product)t[i].product);
         }
     }
 }
