@@ -177,4 +177,82 @@ void memsys_get_stats(struct memsys *ms, struct memsys_stats *st);
 /* Bytes of simulated DRAM backed by host memory so far. */
 uint64_t memsys_resident_bytes(struct memsys *ms);
 
+/* ---- SEV-SNP: the Reverse Map Table (APM vol. 2 15.36, sev-reference 5.4) ----
+ *
+ * The RMP is a table in simulated DRAM: 16 KiB of processor bookkeeping at
+ * RMP_BASE, then one 16-byte entry per 4 KiB page of DRAM. Once SNP is
+ * enabled (SYSCFG.SNPEn), every access is checked against it:
+ *  - host writes to an assigned page fail with an RMP #PF (error code bit
+ *    31); host reads are allowed and see ciphertext;
+ *  - an SNP guest's private access needs an entry that is assigned to its
+ *    ASID at that GPA with a page size no smaller than the nested mapping
+ *    (else #NPF with RMP, ENC or SIZEM bits), then VALIDATED (else #VC
+ *    0x404), then, above VMPL0, the VMPL permission (else #NPF with VMPL);
+ *  - a shared (C=0) access, and any access of a non-SNP guest, needs a page
+ *    the hypervisor owns (not assigned) when it writes.
+ * The firmware reaches the RMP through its port (hw/memsys_fw.h). */
+#define MSR_RMP_BASE 0xC0010132u
+#define MSR_RMP_END  0xC0010133u
+#define RMP_BOOKKEEPING 0x4000u
+#define RMP_ENTRY_SIZE  16u
+
+/* RMPUPDATE / PSMASH / PVALIDATE / RMPADJUST return codes (RAX). */
+#define RMP_SUCCESS           0
+#define RMP_FAIL_INPUT        1
+#define RMP_FAIL_PERMISSION   2
+#define RMP_FAIL_INUSE        3
+#define RMP_FAIL_OVERLAP      4 /* RMPUPDATE: 2 MiB vs 4 KiB entries; PSMASH: FAIL_BADADDR */
+#define RMP_FAIL_SIZEMISMATCH 6
+#define RMP_FAULT             (-1) /* the instruction faulted: see the fault record */
+
+/* #VC exit code of a private access to a page that is not validated. */
+#define SVM_EXIT_VMM_COMMUNICATION_PAGE_NOT_VALIDATED 0x404
+
+/* The architectural 16-byte state (RMPUPDATE input, RMPREAD output). */
+struct rmp_state {
+    uint64_t gpa;
+    uint8_t assigned;  /* bit 0 */
+    uint8_t pagesize;  /* bit 0: 2 MiB; RMPREAD bit 1: the 2 MiB region has 4 KiB entries */
+    uint8_t immutable; /* bit 0 */
+    uint8_t rsvd;
+    uint32_t asid;
+};
+_Static_assert(sizeof(struct rmp_state) == 16, "RMPUPDATE state is 16 bytes");
+
+/* WRMSR RMP_BASE / RMP_END (end inclusive; base and end + 1 1 MiB-aligned,
+ * as Linux checks): only while SNP is disabled. The table must cover all of
+ * DRAM, and lie inside it. */
+swsev_rc memsys_rmp_configure(struct memsys *ms, uint64_t rmp_base, uint64_t rmp_end);
+/* Set SYSCFG.SNPEn (the OS does it once at boot, after zeroing the table). */
+swsev_rc memsys_snp_enable(struct memsys *ms);
+bool memsys_snp_enabled(struct memsys *ms);
+void memsys_rmp_range(struct memsys *ms, uint64_t *base, uint64_t *end);
+
+/* Host instructions. spa without the C-bit. */
+int memsys_rmpupdate(struct memsys *ms, uint64_t spa, const struct rmp_state *st);
+int memsys_psmash(struct memsys *ms, uint64_t spa);
+int memsys_rmpread(struct memsys *ms, uint64_t spa, struct rmp_state *out);
+/* Host write with the fault record of an RMP violation (memsys_host_write
+ * returns SWSEV_HW_ERR(SWSEV_HW_FAULT) without it). */
+swsev_rc memsys_host_write_f(struct memsys *ms, uint64_t pa, const void *buf, size_t len,
+                             struct hw_fault *f);
+
+/* Guest instructions (executed by the vCPU whose state is g). gva is
+ * translated as a data access; RMP_FAULT means *f holds the fault. */
+int memsys_pvalidate(struct memsys *ms, const struct hw_guest_ctx *g, uint64_t gva, bool size_2m,
+                     bool validate, bool *no_update, struct hw_fault *f);
+/* RDX: [7:0] target VMPL, [15:8] permission mask, bit 16 VMSA. */
+int memsys_rmpadjust(struct memsys *ms, const struct hw_guest_ctx *g, uint64_t gva, bool size_2m,
+                     uint64_t rdx, struct hw_fault *f);
+/* RMPQUERY: the permission mask of target VMPL (RDX[7:0]) for gva. */
+int memsys_rmpquery(struct memsys *ms, const struct hw_guest_ctx *g, uint64_t gva, uint8_t vmpl,
+                    uint8_t *perms, struct hw_fault *f);
+
+/* VMPL permission bits (sev-reference 5.6). */
+#define VMPL_PERM_READ   (1u << 0)
+#define VMPL_PERM_WRITE  (1u << 1)
+#define VMPL_PERM_XUSER  (1u << 2)
+#define VMPL_PERM_XSUPER (1u << 3)
+#define VMPL_PERM_ALL    0x1Fu
+
 #endif

@@ -139,7 +139,10 @@ static swsev_rc host_access(struct memsys *ms, uint64_t pa, void *buf, size_t le
     if (rc)
         return rc;
     pthread_mutex_lock(&ms->lock);
-    rc = ms_phys_access(ms, keysel, spa, buf, len, write);
+    if (write)
+        rc = ms_rmp_check_host_write(ms, spa, len, NULL);
+    if (!rc)
+        rc = ms_phys_access(ms, keysel, spa, buf, len, write);
     pthread_mutex_unlock(&ms->lock);
     return rc;
 }

@@ -39,4 +39,24 @@ uint64_t memsys_fw_wbinvd_count(struct memsys_fw_port *port, unsigned core);
  * cached under guest ASIDs, for the firmware's diagnostics. */
 unsigned memsys_fw_df_flush(struct memsys_fw_port *port);
 
+/* The full RMP entry as the firmware sees it (the raw 16-byte format of
+ * sev-reference 5.4: lo = ASSIGNED, PAGE_SIZE, IMMUTABLE, subpage count,
+ * GFN, ASID, VMSA, VALIDATED, LOCK; hi = VMPL0..3 permission bytes). */
+struct rmp_entry {
+    bool assigned, size_2m, immutable, vmsa, validated, lock;
+    uint16_t subpage_count;
+    uint64_t gpa; /* page aligned */
+    uint32_t asid;
+    uint8_t perms[4]; /* VMPL0..VMPL3 */
+};
+/* The entry of the 4 KiB page at spa (for a page inside a 2 MiB entry, the
+ * 2 MiB entry's state). SWSEV_HW_ERR(SWSEV_HW_RANGE) outside the RMP. */
+swsev_rc memsys_fw_rmp_read(struct memsys_fw_port *port, uint64_t spa, struct rmp_entry *e);
+/* Write the entry of the 4 KiB page at spa, or, with e->size_2m and a
+ * 2 MiB-aligned spa, of the whole 2 MiB page. */
+swsev_rc memsys_fw_rmp_write(struct memsys_fw_port *port, uint64_t spa, const struct rmp_entry *e);
+/* Invalidate cached translations and RMP checks (the firmware changed the
+ * RMP; hardware does the same through its TLB shootdown). */
+void memsys_fw_rmp_changed(struct memsys_fw_port *port);
+
 #endif

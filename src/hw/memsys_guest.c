@@ -78,6 +78,9 @@ static swsev_rc guest_access(struct memsys *ms, const struct hw_guest_ctx *g, ui
         rc = phys ? phys_translate(ms, g, a, acc, &x[i], f)
                   : translate_cached(ms, g, a, acc, &x[i], f);
     }
+    /* RMP checks of every page before any byte moves. */
+    for (int i = 0; i < pages && rc == SWSEV_OK; i++)
+        rc = ms_rmp_check_guest(ms, g, &x[i], acc, f);
     uint8_t *p = buf;
     for (int i = 0; i < pages && rc == SWSEV_OK; i++) {
         size_t n = i == 0 ? first : len - first;

@@ -31,7 +31,19 @@ struct memsys {
     uint64_t *wbinvd_count; /* per core */
     uint64_t df_flushes;
     struct tlb tlb;
+    /* SNP: RMP_BASE / RMP_END and SYSCFG.SNPEn. */
+    uint64_t rmp_base, rmp_end;
+    bool rmp_configured, snp_enabled;
 };
+
+/* RMP (rmp.c), lock held. */
+swsev_rc ms_rmp_get(struct memsys *ms, uint64_t spa, struct rmp_entry *e);
+swsev_rc ms_rmp_put(struct memsys *ms, uint64_t spa, const struct rmp_entry *e);
+/* The RMP check of a host write to [spa, spa + len). */
+swsev_rc ms_rmp_check_host_write(struct memsys *ms, uint64_t spa, size_t len, struct hw_fault *f);
+/* The RMP check of a guest access through translation x. */
+swsev_rc ms_rmp_check_guest(struct memsys *ms, const struct hw_guest_ctx *g,
+                            const struct hw_xlate *x, enum hw_access acc, struct hw_fault *f);
 
 /* Physical access under keysel with the lock held: range and key checked,
  * split at page boundaries, through the cache. */
