@@ -9,7 +9,8 @@
 static const struct cli_cmd snp_commands[] = {
     {"verify", snp_cmd_verify,
      "verify an attestation report against its VCEK/VLEK chain, TCB, policy and measurement"},
-    /* measure entries */
+    {"measure", snp_cmd_measure, "the expected SNP launch digest, as sev-snp-measure computes it (offline)"},
+    {"measure-diff", snp_cmd_measure_diff, "where two SNP launches' measurements diverge"},
 };
 
 static void snp_usage(FILE *f)
