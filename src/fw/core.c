@@ -100,7 +100,9 @@ swsev_rc fw_create(struct sev_fw **out, struct memsys *ms, struct crypto_drbg *r
     fw->guests = calloc(FW_MAX_GUESTS, sizeof(*fw->guests));
     fw->asids = calloc(fw->nr_asids + 1, sizeof(*fw->asids));
     fw->wbinvd_at_deactivate = calloc(fw->nr_cores, sizeof(uint64_t));
-    swsev_rc rc = (!fw->guests || !fw->asids || !fw->wbinvd_at_deactivate)
+    fw->snp.guests = calloc(FW_SNP_MAX_GUESTS, sizeof(*fw->snp.guests));
+    fw->snp.committed_tcb = params->snp_tcb;
+    swsev_rc rc = (!fw->guests || !fw->asids || !fw->wbinvd_at_deactivate || !fw->snp.guests)
                       ? SWSEV_SYS_ERR(12)
                       : memsys_claim_fw_port(ms, &fw->port);
     if (!rc)
@@ -148,6 +150,11 @@ void fw_destroy(struct sev_fw *fw)
     }
     fw_owner_clear(fw);
     EVP_PKEY_free(fw->cek);
+    EVP_PKEY_free(fw->snp.vcek);
+    EVP_PKEY_free(fw->snp.vlek);
+    if (fw->snp.guests)
+        OPENSSL_cleanse(fw->snp.guests, FW_SNP_MAX_GUESTS * sizeof(*fw->snp.guests));
+    free(fw->snp.guests);
     free(fw->guests);
     free(fw->asids);
     free(fw->wbinvd_at_deactivate);

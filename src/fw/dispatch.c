@@ -9,6 +9,7 @@
 
 #include "fw/fw.h"
 #include "fw/handlers.h"
+#include "swsev/abi/snp_cmd.h"
 
 #define S_UNINIT  (1u << SEV_STATE_UNINIT)
 #define S_INIT    (1u << SEV_STATE_INIT)
@@ -82,6 +83,40 @@ static const struct fw_cmd_desc commands[] = {
     {SEV_CMD_DBG_ENCRYPT, "DBG_ENCRYPT", sizeof(struct sev_fw_dbg), S_WORKING, fw_cmd_dbg_encrypt},
     {SEV_CMD_SWAP_OUT, "SWAP_OUT", sizeof(struct sev_fw_swap_out), S_UP, fw_cmd_swap_out},
     {SEV_CMD_SWAP_IN, "SWAP_IN", sizeof(struct sev_fw_swap_in), S_UP, fw_cmd_swap_in},
+    /* SNP: each handler checks the SNP platform state itself, after its
+     * reserved fields, as AMD's firmware does; none writes its buffer. */
+    {SNP_CMD_INIT, "SNP_INIT", 0, S_ANY, fw_cmd_snp_init},
+    {SNP_CMD_SHUTDOWN, "SNP_SHUTDOWN", 0, S_ANY, fw_cmd_snp_shutdown},
+    {SNP_CMD_PLATFORM_STATUS, "SNP_PLATFORM_STATUS", sizeof(struct snp_fw_addr), S_ANY,
+     fw_cmd_snp_platform_status},
+    {SNP_CMD_DF_FLUSH, "SNP_DF_FLUSH", 0, S_ANY, fw_cmd_snp_df_flush},
+    {SNP_CMD_INIT_EX, "SNP_INIT_EX", sizeof(struct snp_fw_init_ex), S_ANY, fw_cmd_snp_init_ex},
+    {SNP_CMD_SHUTDOWN_EX, "SNP_SHUTDOWN_EX", sizeof(struct snp_fw_shutdown_ex), S_ANY,
+     fw_cmd_snp_shutdown_ex},
+    {SNP_CMD_DECOMMISSION, "SNP_DECOMMISSION", sizeof(struct snp_fw_addr), S_ANY,
+     fw_cmd_snp_decommission},
+    {SNP_CMD_ACTIVATE, "SNP_ACTIVATE", sizeof(struct snp_fw_activate), S_ANY, fw_cmd_snp_activate},
+    {SNP_CMD_GUEST_STATUS, "SNP_GUEST_STATUS", sizeof(struct snp_fw_guest_status), S_ANY,
+     fw_cmd_snp_guest_status},
+    {SNP_CMD_GCTX_CREATE, "SNP_GCTX_CREATE", sizeof(struct snp_fw_addr), S_ANY,
+     fw_cmd_snp_gctx_create},
+    {SNP_CMD_GUEST_REQUEST, "SNP_GUEST_REQUEST", sizeof(struct snp_fw_guest_request), S_ANY,
+     fw_cmd_snp_guest_request},
+    {SNP_CMD_ACTIVATE_EX, "SNP_ACTIVATE_EX", 0x20, S_ANY, fw_cmd_snp_activate_ex},
+    {SNP_CMD_LAUNCH_START, "SNP_LAUNCH_START", sizeof(struct snp_fw_launch_start), S_ANY,
+     fw_cmd_snp_launch_start},
+    {SNP_CMD_LAUNCH_UPDATE, "SNP_LAUNCH_UPDATE", sizeof(struct snp_fw_launch_update), S_ANY,
+     fw_cmd_snp_launch_update},
+    {SNP_CMD_LAUNCH_FINISH, "SNP_LAUNCH_FINISH", sizeof(struct snp_fw_launch_finish), S_ANY,
+     fw_cmd_snp_launch_finish},
+    {SNP_CMD_DBG_DECRYPT, "SNP_DBG_DECRYPT", sizeof(struct snp_fw_dbg), S_ANY,
+     fw_cmd_snp_dbg_decrypt},
+    {SNP_CMD_DBG_ENCRYPT, "SNP_DBG_ENCRYPT", sizeof(struct snp_fw_dbg), S_ANY,
+     fw_cmd_snp_dbg_encrypt},
+    {SNP_CMD_PAGE_RECLAIM, "SNP_PAGE_RECLAIM", sizeof(struct snp_fw_addr), S_ANY,
+     fw_cmd_snp_page_reclaim},
+    {SNP_CMD_CONFIG, "SNP_CONFIG", sizeof(struct snp_fw_config), S_ANY, fw_cmd_snp_config},
+    {SNP_CMD_COMMIT, "SNP_COMMIT", sizeof(struct snp_fw_len), S_ANY, fw_cmd_snp_commit},
 };
 
 static const struct fw_cmd_desc *find(uint32_t id)

@@ -50,6 +50,47 @@ struct fw_asid {
     bool dirty;      /* deactivated, not flushed yet */
 };
 
+/* An SNP guest: what the firmware keeps in the guest context page. The
+ * page itself (an RMP Context page) is the guest's name; the model keeps
+ * the contents here, indexed by the page's address. */
+struct fw_snp_guest {
+    uint64_t gctx_pa; /* 0 = free slot */
+    uint8_t state;    /* enum snp_guest_state */
+    uint64_t policy;
+    uint32_t asid;
+    bool active, imi_en;
+    uint8_t vek[16];
+    uint8_t vmpck[4][32];
+    uint64_t msg_count[4]; /* even: messages both ways per VMPCK */
+    uint8_t vmrk[32];
+    uint8_t measurement[48];
+    uint8_t host_data[32];
+    uint8_t gosvw[16];
+    uint8_t report_id[32], report_id_ma[32];
+    uint64_t launch_tcb;
+    bool id_block_en, author_key_en, vcek_dis;
+    uint8_t family_id[16], image_id[16];
+    uint32_t guest_svn;
+    uint8_t id_key_digest[48], author_key_digest[48];
+};
+
+#define FW_SNP_MAX_GUESTS 256
+#define FW_SNP_HANDLE     0x80000000u /* marks an ASID as bound to an SNP guest */
+
+struct fw_snp {
+    uint8_t state; /* enum snp_platform_state */
+    bool rmp_initialized;
+    uint64_t committed_tcb, config_tcb; /* config_tcb 0: report the committed TCB */
+    bool mask_chip_id, mask_chip_key;
+    uint8_t vcek_hash[48]; /* hash stick of the reported TCB */
+    EVP_PKEY *vcek;
+    bool vlek_loaded;
+    uint8_t vlek_seed[48];
+    EVP_PKEY *vlek;
+    uint32_t guest_count;
+    struct fw_snp_guest *guests; /* FW_SNP_MAX_GUESTS slots */
+};
+
 struct sev_fw {
     struct fw_params params;
     struct memsys_fw_port *port;
@@ -88,6 +129,8 @@ struct sev_fw {
     uint32_t nr_asids, min_sev_asid;
     uint64_t *wbinvd_at_deactivate; /* per core: WBINVD count at the last DEACTIVATE */
     unsigned nr_cores;
+
+    struct fw_snp snp;
 
     uint64_t commands;
 };
@@ -128,6 +171,31 @@ void fw_platform_update_state(struct sev_fw *fw);
 uint16_t fw_activate(struct sev_fw *fw, struct fw_guest *g, uint32_t asid);
 void fw_deactivate(struct sev_fw *fw, struct fw_guest *g);
 uint16_t fw_df_flush(struct sev_fw *fw);
+
+/* ---- SNP (fw/snp_*.c) ---- */
+/* RMP page states as AMD's firmware classifies entries (first match). */
+enum fw_page_state {
+    FW_PS_INVALID = 0,
+    FW_PS_DEFAULT, /* beyond the RMP: no entry */
+    FW_PS_HYPERVISOR,
+    FW_PS_HV_FIXED,
+    FW_PS_FIRMWARE,
+    FW_PS_RECLAIM,
+    FW_PS_CONTEXT,
+    FW_PS_PRE_GUEST,
+    FW_PS_PRE_SWAP,
+    FW_PS_GUEST_INVALID,
+    FW_PS_GUEST_VALID,
+};
+/* Classify the page at spa; INVALID_PARAM for a page of the RMP itself. */
+uint16_t fw_snp_page_state(struct sev_fw *fw, uint64_t spa, enum fw_page_state *ps,
+                           struct rmp_entry *e);
+uint16_t fw_snp_rmp_write(struct sev_fw *fw, uint64_t spa, struct rmp_entry *e);
+/* The guest whose context page is gctx_pa (must be an RMP Context page). */
+uint16_t fw_snp_guest_get(struct sev_fw *fw, uint64_t gctx_pa, struct fw_snp_guest **g);
+uint64_t fw_snp_reported_tcb(const struct sev_fw *fw);
+/* Derive the VCEK for the reported TCB (SNP_INIT, SNP_CONFIG, SNP_COMMIT). */
+uint16_t fw_snp_derive_vcek(struct sev_fw *fw);
 
 /* ---- randomness ---- */
 uint16_t fw_random(struct sev_fw *fw, void *buf, size_t len);

@@ -53,5 +53,28 @@ FW_HANDLER(dbg_encrypt);
 FW_HANDLER(copy);
 FW_HANDLER(swap_out);
 FW_HANDLER(swap_in);
+/* snp_platform.c, snp_guest.c, snp_launch.c, snp_request.c */
+FW_HANDLER(snp_init);
+FW_HANDLER(snp_init_ex);
+FW_HANDLER(snp_shutdown);
+FW_HANDLER(snp_shutdown_ex);
+FW_HANDLER(snp_platform_status);
+FW_HANDLER(snp_df_flush);
+FW_HANDLER(snp_config);
+FW_HANDLER(snp_commit);
+FW_HANDLER(snp_gctx_create);
+FW_HANDLER(snp_decommission);
+FW_HANDLER(snp_activate);
+FW_HANDLER(snp_activate_ex);
+FW_HANDLER(snp_guest_status);
+FW_HANDLER(snp_page_reclaim);
+FW_HANDLER(snp_dbg_decrypt);
+FW_HANDLER(snp_dbg_encrypt);
+FW_HANDLER(snp_launch_start);
+FW_HANDLER(snp_launch_update);
+FW_HANDLER(snp_launch_finish);
+FW_HANDLER(snp_guest_request);
+/* An output page of an SNP command (must be Firmware or beyond the RMP). */
+uint16_t fw_snp_check_out_page(struct sev_fw *fw, uint64_t pa, size_t len);
 
 #endif
