@@ -179,19 +179,39 @@ static int set_launch_option(const char *cmd, struct measure_args *a, const char
     return 0;
 }
 
-/* Split "--name=value" / "--name value". Returns the value or NULL after
- * an error line. */
+/* The options that describe a launch (set_launch_option takes them). */
+static bool launch_option_known(const char *name)
+{
+    static const char *const names[] = {
+        "mode",       "vcpus",         "vcpu-type", "vcpu-sig",       "vcpu-family",
+        "vcpu-model", "vcpu-stepping", "vmm-type",  "guest-features", "ovmf",
+        "kernel",     "initrd",        "append",    "snp-ovmf-hash",
+    };
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+        if (!strcmp(name, names[i]))
+            return true;
+    return false;
+}
+
+/* Split "--name=value" / "--name value" for an option known to take a
+ * value (extra is one more such name, or NULL; measure-diff's a-/b-
+ * prefixes are allowed when prefixed). Returns the value or NULL after an
+ * error line. */
 static const char *option_value(const char *cmd, int argc, char **argv, int *i, char *name,
-                                size_t cap)
+                                size_t cap, const char *extra, bool prefixed)
 {
     const char *arg = argv[*i] + 2, *eq = strchr(arg, '=');
     size_t n = eq ? (size_t)(eq - arg) : strlen(arg);
-    if (n >= cap) {
-        cli_error(cmd, "unknown option '%s'", argv[*i]);
+    if (n < cap) {
+        memcpy(name, arg, n);
+        name[n] = '\0';
+    }
+    const char *bare =
+        prefixed && (!strncmp(name, "a-", 2) || !strncmp(name, "b-", 2)) ? name + 2 : name;
+    if (n >= cap || !(launch_option_known(bare) || (extra && !strcmp(bare, extra)))) {
+        cli_error(cmd, "unknown option '--%.*s' (try --help)", (int)n, arg);
         return NULL;
     }
-    memcpy(name, arg, n);
-    name[n] = '\0';
     if (eq)
         return eq + 1;
     if (*i + 1 >= argc) {
@@ -530,7 +550,8 @@ int snp_cmd_measure(int argc, char **argv)
         if (strncmp(argv[i], "--", 2))
             return cli_error(cmd, "unexpected argument '%s' (try --help)", argv[i]);
         char name[32];
-        const char *val = option_value(cmd, argc, argv, &i, name, sizeof(name));
+        const char *val =
+            option_value(cmd, argc, argv, &i, name, sizeof(name), "output-format", false);
         if (!val)
             return CLI_EXIT_USAGE;
         if (!strcmp(name, "output-format")) {
@@ -779,7 +800,7 @@ static int diff_parse(const char *cmd, int argc, char **argv, struct measure_arg
         if (strncmp(argv[i], "--", 2))
             return cli_error(cmd, "unexpected argument '%s' (try --help)", argv[i]);
         char name[40];
-        const char *val = option_value(cmd, argc, argv, &i, name, sizeof(name));
+        const char *val = option_value(cmd, argc, argv, &i, name, sizeof(name), NULL, true);
         if (!val)
             return CLI_EXIT_USAGE;
         bool only_a = !strncmp(name, "a-", 2), only_b = !strncmp(name, "b-", 2);
