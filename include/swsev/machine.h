@@ -26,6 +26,10 @@ struct machine_config {
     size_t seed_len;
     bool host_sme;      /* host memory SME-encrypted (Linux mem_encrypt=on) */
     bool init_on_probe; /* the driver initialises the platform at start (Linux default) */
+    /* SEV-SNP host: the RMP is set up at boot and SNP_INIT runs before the
+     * legacy platform is initialised (Linux 6.11 and later). Default: on
+     * for chips with SNP. */
+    bool snp;
 };
 
 /* Defaults for a chip preset. */

@@ -5,6 +5,7 @@
 #include "crypto/drbg.h"
 #include "hv/hostmem.h"
 #include "hv/psp_drv.h"
+#include "hv/snp_host.h"
 #include "hv/sev_dev.h"
 #include "hw/psp.h"
 #include "swsev/machine.h"
@@ -32,6 +33,7 @@ swsev_rc machine_config_default(struct machine_config *mc, const char *chip)
         return rc;
     fw_params_for_chip(&mc->fw, chip);
     mc->init_on_probe = true;
+    mc->snp = (mc->chip.features & CPUID_SEV_SNP) != 0;
     return SWSEV_OK;
 }
 
@@ -65,6 +67,10 @@ swsev_rc machine_create(struct swsev_machine **out, const struct machine_config 
     if (!rc) {
         rc = hv_psp_init(&m->drv, &m->psp, m->ms, &m->hm, mc->host_sme);
         m->drv_up = rc == SWSEV_OK;
+    }
+    if (!rc && mc->snp) {
+        uint32_t err;
+        rc = hv_snp_host_init(&m->drv, &err);
     }
     if (!rc) {
         rc = hv_sev_dev_probe(&m->sevdev, &m->drv, mc->init_on_probe);

@@ -124,6 +124,7 @@ static void host_power_on(struct ts_host *h, const char *chip, bool init_on_prob
     mc.seed = h->tag;
     mc.seed_len = strlen(h->tag);
     mc.init_on_probe = init_on_probe;
+    mc.snp = mc.snp && !h->snp_off;
     struct fw_nv_ops nv = {h, ts_nv_store};
     swsev_rc rc = machine_create(&h->m, &mc, &h->id, h->nv_len ? h->nv : NULL, h->nv_len, &nv);
     if (rc)
@@ -135,6 +136,18 @@ static void host_power_on(struct ts_host *h, const char *chip, bool init_on_prob
 void ts_host_init(struct ts_host *h, const char *chip, const char *secret_tag, bool init_on_probe)
 {
     memset(h, 0, sizeof(*h));
+    snprintf(h->tag, sizeof(h->tag), "%s", secret_tag);
+    assert_int_equal(sev_kdf((const uint8_t *)secret_tag, strlen(secret_tag), "ts-chip", NULL, 0,
+                             h->id.chip_secret, 32),
+                     SWSEV_OK);
+    host_power_on(h, chip, init_on_probe);
+}
+
+void ts_host_init_nosnp(struct ts_host *h, const char *chip, const char *secret_tag,
+                        bool init_on_probe)
+{
+    memset(h, 0, sizeof(*h));
+    h->snp_off = true;
     snprintf(h->tag, sizeof(h->tag), "%s", secret_tag);
     assert_int_equal(sev_kdf((const uint8_t *)secret_tag, strlen(secret_tag), "ts-chip", NULL, 0,
                              h->id.chip_secret, 32),

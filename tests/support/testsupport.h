@@ -79,10 +79,14 @@ struct ts_host {
     size_t nv_len;
     unsigned nv_stores;
     char tag[32]; /* seeds the chip secret and the DRBG */
+    bool snp_off; /* power on without the host's SNP set-up */
 };
 
 /* chip preset; secret_tag selects the chip secret (same tag, same chip). */
 void ts_host_init(struct ts_host *h, const char *chip, const char *secret_tag, bool init_on_probe);
+/* The same without the host's boot-time RMP set-up and SNP_INIT. */
+void ts_host_init_nosnp(struct ts_host *h, const char *chip, const char *secret_tag,
+                        bool init_on_probe);
 /* Power on again with the NV state of the previous run. */
 void ts_host_restart(struct ts_host *h, bool init_on_probe);
 void ts_host_fini(struct ts_host *h);
