@@ -55,7 +55,7 @@ static int flush_asids(struct hv_kvm *k)
 }
 
 /* SEV-ES guests take ASIDs below the minimum SEV ASID, SEV guests the rest. */
-static int asid_new(struct hv_kvm *k, bool es, uint32_t *asid)
+int hv_kvm_asid_new(struct hv_kvm *k, bool es, uint32_t *asid)
 {
     uint32_t lo = es ? 1 : k->min_sev_asid, hi = es ? k->min_sev_asid - 1 : k->nr_asids;
     pthread_mutex_lock(&k->lock);
@@ -78,7 +78,7 @@ static int asid_new(struct hv_kvm *k, bool es, uint32_t *asid)
     return -EBUSY;
 }
 
-static void asid_free(struct hv_kvm *k, uint32_t asid)
+void hv_kvm_asid_free(struct hv_kvm *k, uint32_t asid)
 {
     pthread_mutex_lock(&k->lock);
     k->asid_used[asid] = 0;
@@ -87,6 +87,12 @@ static void asid_free(struct hv_kvm *k, uint32_t asid)
 }
 
 swsev_rc hv_vm_create(struct hv_kvm *k, uint64_t ram_size, uint32_t nr_vcpus, struct hv_vm **out)
+{
+    return hv_vm_create_ex(k, ram_size, nr_vcpus, false, out);
+}
+
+swsev_rc hv_vm_create_ex(struct hv_kvm *k, uint64_t ram_size, uint32_t nr_vcpus, bool snp,
+                         struct hv_vm **out)
 {
     if (ram_size == 0 || ram_size % (2ull << 20) || nr_vcpus == 0 || nr_vcpus > 64)
         return SWSEV_HV_ERR(SWSEV_E_INVAL);
@@ -105,7 +111,8 @@ swsev_rc hv_vm_create(struct hv_kvm *k, uint64_t ram_size, uint32_t nr_vcpus, st
     if (!rc)
         rc = hv_npt_init(&vm->npt, k->ms, k->hm, k->psp->sme);
     if (!rc)
-        rc = hv_npt_map(&vm->npt, 0, vm->ram_spa, ram_size, NPT_RW, PGT_SIZE_2M);
+        rc = hv_npt_map(&vm->npt, 0, vm->ram_spa, ram_size, NPT_RW,
+                        snp ? PGT_SIZE_4K : PGT_SIZE_2M); /* SNP: as the RMP's 4 KiB entries */
     /* Fresh guest memory is zeroed by the host, like any page it hands out. */
     static const uint8_t zero[4096];
     for (uint64_t off = 0; !rc && off < ram_size; off += 4096)
@@ -124,6 +131,8 @@ swsev_rc hv_vm_create(struct hv_kvm *k, uint64_t ram_size, uint32_t nr_vcpus, st
 void hv_vm_destroy(struct hv_vm *vm)
 {
     struct hv_kvm *k = vm->kvm;
+    if (vm->snp)
+        hv_vm_snp_teardown(vm);
     if (vm->handle) {
         uint32_t err;
         struct sev_fw_handle h = {vm->handle};
@@ -131,7 +140,7 @@ void hv_vm_destroy(struct hv_vm *vm)
         hv_psp_do_cmd(k->psp, SEV_CMD_DECOMMISSION, &h, sizeof(h), &err);
     }
     if (vm->sev_active)
-        asid_free(k, vm->asid);
+        hv_kvm_asid_free(k, vm->asid);
     /* The freed pages may still have lines cached under the guest's ASID;
      * write them back before the host reuses the memory (KVM does a WBINVD
      * on all CPUs when guest memory is reclaimed). */
@@ -143,19 +152,48 @@ void hv_vm_destroy(struct hv_vm *vm)
     if (vm->vmsa_spa)
         hv_hostmem_free(k->hm, vm->vmsa_spa, vm->nr_vcpus);
     hv_hostmem_free(k->hm, vm->ram_spa, vm->ram_size / 4096);
+    if (vm->rom_size)
+        hv_hostmem_free(k->hm, vm->rom_spa, vm->rom_size / 4096);
     free(vm);
 }
 
 static swsev_rc ram_range(struct hv_vm *vm, uint64_t gpa, uint64_t len)
 {
-    if (gpa > vm->ram_size || len > vm->ram_size - gpa)
-        return SWSEV_HV_ERR(SWSEV_E_INVAL);
-    return SWSEV_OK;
+    if (gpa <= vm->ram_size && len <= vm->ram_size - gpa)
+        return SWSEV_OK;
+    if (vm->rom_size && gpa >= vm->rom_gpa && gpa - vm->rom_gpa <= vm->rom_size &&
+        len <= vm->rom_size - (gpa - vm->rom_gpa))
+        return SWSEV_OK;
+    return SWSEV_HV_ERR(SWSEV_E_INVAL);
+}
+
+uint64_t hv_vm_spa(const struct hv_vm *vm, uint64_t gpa)
+{
+    if (gpa < vm->ram_size)
+        return vm->ram_spa + gpa;
+    if (vm->rom_size && gpa >= vm->rom_gpa && gpa - vm->rom_gpa < vm->rom_size)
+        return vm->rom_spa + (gpa - vm->rom_gpa);
+    return 0;
 }
 
 uint64_t hv_vm_host_pa(const struct hv_vm *vm, uint64_t gpa)
 {
-    return hv_psp_pa(vm->kvm->psp, vm->ram_spa + gpa);
+    return hv_psp_pa(vm->kvm->psp, hv_vm_spa(vm, gpa));
+}
+
+swsev_rc hv_vm_add_rom(struct hv_vm *vm, uint64_t gpa, uint64_t size)
+{
+    if (vm->rom_size || vm->private_pages || (gpa | size) & 4095 || size == 0 ||
+        gpa < vm->ram_size || gpa + size > (4ull << 30) || gpa + size < gpa)
+        return SWSEV_HV_ERR(SWSEV_E_INVAL);
+    swsev_rc rc = hv_hostmem_alloc(vm->kvm->hm, size / 4096, 1, &vm->rom_spa);
+    if (!rc)
+        rc = hv_npt_map(&vm->npt, gpa, vm->rom_spa, size, NPT_RW, PGT_SIZE_4K);
+    if (rc)
+        return rc;
+    vm->rom_gpa = gpa;
+    vm->rom_size = size;
+    return SWSEV_OK;
 }
 
 swsev_rc hv_vm_write(struct hv_vm *vm, uint64_t gpa, const void *buf, size_t len)
@@ -176,7 +214,7 @@ swsev_rc hv_vm_read_flushed(struct hv_vm *vm, uint64_t gpa, void *buf, size_t le
     if (rc)
         return rc;
     for (uint64_t p = gpa & ~4095ull; vm->sev_active && p < gpa + len; p += 4096)
-        memsys_vm_page_flush(vm->kvm->ms, ((vm->ram_spa + p) & ~4095ull) | vm->asid);
+        memsys_vm_page_flush(vm->kvm->ms, (hv_vm_spa(vm, p) & ~4095ull) | vm->asid);
     hv_vm_clflush(vm, gpa, len);
     return hv_vm_read(vm, gpa, buf, len);
 }
@@ -196,7 +234,7 @@ int hv_vm_sev_init(struct hv_vm *vm, bool es, uint32_t *fw_error)
     if (es && !(memsys_chip(vm->kvm->ms)->features & CPUID_SEV_ES))
         return -ENOTTY;
     uint32_t asid;
-    int rc = asid_new(vm->kvm, es, &asid);
+    int rc = hv_kvm_asid_new(vm->kvm, es, &asid);
     if (rc)
         return rc;
     hv_psp_lock(vm->kvm->psp);
