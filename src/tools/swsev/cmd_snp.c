@@ -11,6 +11,8 @@ static const struct cli_cmd snp_commands[] = {
      "verify an attestation report against its VCEK/VLEK chain, TCB, policy and measurement"},
     {"measure", snp_cmd_measure, "the expected SNP launch digest, as sev-snp-measure computes it (offline)"},
     {"measure-diff", snp_cmd_measure_diff, "where two SNP launches' measurements diverge"},
+    {"launch", snp_cmd_launch,
+     "launch an SNP guest from OVMF on a simulated host and get its report"},
 };
 
 static void snp_usage(FILE *f)

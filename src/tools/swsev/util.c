@@ -129,7 +129,10 @@ int write_file(const char *cmd, const char *dir, const char *name, const void *b
                int mode)
 {
     char path[4096];
-    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    if (dir)
+        snprintf(path, sizeof(path), "%s/%s", dir, name);
+    else
+        snprintf(path, sizeof(path), "%s", name);
     swsev_rc rc = file_write_atomic(path, buf, len);
     if (rc) {
         cli_error(cmd, "cannot write %s: %s", path, swsev_strerror(rc));

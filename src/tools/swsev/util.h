@@ -38,6 +38,7 @@ int report_ioctl_failure(const char *cmd, const char *what, uint32_t fw_error);
 /* Files. */
 int read_file(const char *cmd, const char *path, size_t max, uint8_t **buf, size_t *len);
 int read_exact(const char *cmd, const char *path, void *buf, size_t len);
+/* dir may be NULL: name is then the whole path. */
 int write_file(const char *cmd, const char *dir, const char *name, const void *buf, size_t len,
                int mode);
 /* Base64 of QEMU's dh-cert-file / session-file (sevctl writes them). */
