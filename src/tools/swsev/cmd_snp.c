@@ -13,6 +13,7 @@ static const struct cli_cmd snp_commands[] = {
     {"measure-diff", snp_cmd_measure_diff, "where two SNP launches' measurements diverge"},
     {"launch", snp_cmd_launch,
      "launch an SNP guest from OVMF on a simulated host and get its report"},
+    {"id-block", snp_cmd_id_block, "sign an ID block and ID auth page for SNP_LAUNCH_FINISH"},
 };
 
 static void snp_usage(FILE *f)

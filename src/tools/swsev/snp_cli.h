@@ -8,5 +8,6 @@ int snp_cmd_verify(int argc, char **argv);
 int snp_cmd_measure(int argc, char **argv);
 int snp_cmd_measure_diff(int argc, char **argv);
 int snp_cmd_launch(int argc, char **argv);
+int snp_cmd_id_block(int argc, char **argv);
 
 #endif
