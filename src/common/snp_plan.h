@@ -135,8 +135,8 @@ swsev_rc snp_plan_digest(const struct snp_plan *p, uint8_t out[SNP_PAGEINFO_DIGE
 swsev_rc snp_plan_digest_range(const struct snp_plan *p, const uint8_t *seed, size_t first,
                                size_t count, uint8_t out[SNP_PAGEINFO_DIGEST_LEN],
                                snp_plan_page_fn fn, void *arg);
-/* SEV and SEV-ES plans: the SHA-256 LAUNCH_MEASURE digests, over the data of
- * every op in order. SWSEV_TOOL_ERR(SWSEV_E_INVAL) for an SNP plan. */
+/* SEV and SEV-ES plans: the SHA-256 launch digest (what LAUNCH_MEASURE
+ * covers), over the data of every op in order. SWSEV_TOOL_ERR(SWSEV_E_INVAL) for an SNP plan. */
 swsev_rc snp_plan_sev_digest(const struct snp_plan *p, uint8_t out[32]);
 
 /* vCPU signature (CPUID Fn0000_0001 EAX) from family, model, stepping. */
