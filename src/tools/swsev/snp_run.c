@@ -128,6 +128,25 @@ swsev_rc snp_run_report(struct snp_run *r, const uint8_t report_data[64], uint32
     return rc ? rc : r->report_status ? SWSEV_FW_ERR(r->report_status) : SWSEV_OK;
 }
 
+bool snp_run_replay(struct snp_run *r, const uint8_t report_data[64], char *err, size_t errlen)
+{
+    struct snp_run_priv *p = r->priv;
+    uint32_t fw = 0, status = 0;
+    uint8_t report[0x4A0], zero[0x4A0];
+    memset(report, 0, sizeof(report));
+    memset(zero, 0, sizeof(zero));
+    if (p->g.seqno < 2) {
+        snprintf(err, errlen, "nothing to replay");
+        return false;
+    }
+    p->g.seqno -= 2;
+    swsev_rc rc = guest_snp_report(&p->g, report_data, 0, report, &status, &fw);
+    snprintf(err, errlen, "firmware status 0x%x %s", fw, swsev_fw_status_name(fw));
+    if (rc)
+        p->g.seqno += 2; /* the guest moves on */
+    return rc == SWSEV_FW_ERR(SEV_STATUS_AEAD_OFLOW) && !memcmp(report, zero, sizeof(zero));
+}
+
 void snp_run_free(struct snp_run *r)
 {
     struct snp_run_priv *p = r->priv;

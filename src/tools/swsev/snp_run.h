@@ -48,6 +48,10 @@ swsev_rc snp_run_launch(struct snp_run *r, const struct snp_run_opts *o, char *e
 /* The guest asks for a report (report_data, vmpl of o). */
 swsev_rc snp_run_report(struct snp_run *r, const uint8_t report_data[64], uint32_t vmpl, char *err,
                         size_t errlen);
+/* The guest sends a request again under its last sequence number (what a
+ * hypervisor replaying a captured message achieves). True when the firmware
+ * refused it and no report came back; err names the status. */
+bool snp_run_replay(struct snp_run *r, const uint8_t report_data[64], char *err, size_t errlen);
 void snp_run_free(struct snp_run *r);
 
 #endif
