@@ -49,5 +49,6 @@ int cmd_secret(int argc, char **argv);
 int cmd_vm(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_snp(int argc, char **argv);
+int cmd_kds(int argc, char **argv);
 
 #endif

@@ -9,6 +9,7 @@
 static const struct cli_cmd snp_commands[] = {
     {"verify", snp_cmd_verify,
      "verify an attestation report against its VCEK/VLEK chain, TCB, policy and measurement"},
+    {"certs", snp_cmd_certs, "export the installation's ARK, ASK and VCEK (certs export DIR)"},
     {"measure", snp_cmd_measure, "the expected SNP launch digest, as sev-snp-measure computes it (offline)"},
     {"measure-diff", snp_cmd_measure_diff, "where two SNP launches' measurements diverge"},
     {"launch", snp_cmd_launch,

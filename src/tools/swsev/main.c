@@ -20,6 +20,7 @@ static const struct cli_cmd commands[] = {
     {"secret", cmd_secret, "guest owner: package a LAUNCH_SECRET (offline)"},
     {"vm", cmd_vm, "VMM: launch, measure, inject-secret, finish, status, dbg-decrypt, ..."},
     {"snp", cmd_snp, "SEV-SNP: measure, verify, ... ('swsev snp --help')"},
+    {"kds", cmd_kds, "a local AMD Key Distribution Service for this installation's chip"},
     {"bench", cmd_bench, "run the benchmarks of an area (memctl, sev)"},
 };
 

@@ -5,6 +5,7 @@
 
 /* Each takes argv[0] = its own name ("measure", "verify", ...). */
 int snp_cmd_verify(int argc, char **argv);
+int snp_cmd_certs(int argc, char **argv);
 int snp_cmd_measure(int argc, char **argv);
 int snp_cmd_measure_diff(int argc, char **argv);
 int snp_cmd_launch(int argc, char **argv);
