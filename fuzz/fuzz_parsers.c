@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * libFuzzer target: every parser of untrusted files and blobs: SEV and AMD
+ * libFuzzer target: every parser of untrusted files and blobs: SNP reports,
+ * X.509 certificates with AMD's extensions, OVMF images, SEV and AMD
  * certificates, the chain verifier, swsevd's identity file, the sealed NV
  * blob of the firmware, and a session blob unwrap. The first byte picks
  * the parser.
@@ -9,8 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/ovmf.h"
+#include "crypto/ecc.h"
 #include "crypto/sev_launch.h"
 #include "crypto/sevchain.h"
+#include "crypto/snp_cert.h"
+#include "crypto/snp_report.h"
 #include "swsev/machine.h"
 #include "tools/swsevd/state.h"
 
@@ -20,7 +25,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 1)
         return 0;
-    uint8_t which = data[0] % 5;
+    uint8_t which = data[0] % 8;
     data++;
     size--;
     switch (which) {
@@ -66,6 +71,38 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         memcpy(&b, data + 48, sizeof(b));
         memcpy(&policy, data + 48 + sizeof(b), 4);
         sev_session_unwrap(data, 48, &b, policy, tek, tik);
+        break;
+    }
+    case 5: { /* SNP attestation reports */
+        struct snp_report r;
+        if (!snp_report_parse(data, size, &r)) {
+            uint8_t seed[64] = {5};
+            EVP_PKEY *k = NULL;
+            if (!crypto_ecc_from_seed(seed, &k))
+                snp_report_verify(&r, k);
+            EVP_PKEY_free(k);
+            snp_report_product(&r);
+        }
+        break;
+    }
+    case 6: { /* X.509 (DER or PEM, several) and AMD's VCEK extensions */
+        X509 *c[3] = {NULL, NULL, NULL};
+        size_t n = 0;
+        if (!snp_x509_load(data, size, c, 3, &n)) {
+            struct snp_vcek_info info;
+            snp_vcek_info(c[0], &info);
+            if (n == 3)
+                snp_chain_verify(c[2], c[1], c[0]);
+            for (size_t i = 0; i < n; i++)
+                X509_free(c[i]);
+        }
+        break;
+    }
+    case 7: { /* OVMF images: footer table, SEV metadata */
+        struct ovmf o;
+        char err[128];
+        if (!ovmf_parse(&o, data, size, OVMF_END_4G, err, sizeof(err)))
+            ovmf_has_section(&o, 1);
         break;
     }
     }
