@@ -4,6 +4,7 @@
 
 #include <openssl/crypto.h>
 
+#include "crypto/aead.h"
 #include "crypto/digest.h"
 #include "crypto/ecc.h"
 #include "crypto/sev_launch.h"
@@ -85,5 +86,43 @@ swsev_rc snp_vcek_derive(const uint8_t chip_secret[32], uint64_t tcb, enum snp_p
     if (!rc)
         rc = snp_vcek_key(h, out);
     OPENSSL_cleanse(h, sizeof(h));
+    return rc;
+}
+
+swsev_rc snp_vlek_wrapping_key(const uint8_t vcek_hash[SNP_VCEK_HASH_LEN], uint8_t key[32])
+{
+    return sev_kdf(vcek_hash, SNP_VCEK_HASH_LEN, "vlek-wrapping-key", NULL, 0, key, 32);
+}
+
+swsev_rc snp_vlek_wrap(const uint8_t chip_secret[32], uint64_t tcb, enum snp_product p,
+                       const uint8_t sticks[SNP_VLEK_STICKS_LEN], const uint8_t iv[12],
+                       uint8_t out[SNP_VLEK_WRAPPED_LEN])
+{
+    uint8_t h[SNP_VCEK_HASH_LEN], key[32];
+    memset(out, 0, SNP_VLEK_WRAPPED_LEN);
+    memcpy(out, iv, 12);
+    for (int i = 0; i < 8; i++)
+        out[0x190 + i] = (uint8_t)(tcb >> (8 * i));
+    swsev_rc rc = snp_vcek_hash(chip_secret, tcb, p, h);
+    if (!rc)
+        rc = snp_vlek_wrapping_key(h, key);
+    if (!rc)
+        rc = crypto_gcm_encrypt(key, 32, iv, out + 0x190, 16, sticks, SNP_VLEK_STICKS_LEN,
+                                out + 0x10, out + 0x1A0);
+    OPENSSL_cleanse(h, sizeof(h));
+    OPENSSL_cleanse(key, sizeof(key));
+    return rc;
+}
+
+swsev_rc snp_vlek_unwrap(const uint8_t vcek_hash[SNP_VCEK_HASH_LEN],
+                         const uint8_t in[SNP_VLEK_WRAPPED_LEN],
+                         uint8_t sticks[SNP_VLEK_STICKS_LEN])
+{
+    uint8_t key[32];
+    swsev_rc rc = snp_vlek_wrapping_key(vcek_hash, key);
+    if (!rc)
+        rc = crypto_gcm_decrypt(key, 32, in, in + 0x190, 16, in + 0x10, SNP_VLEK_STICKS_LEN, sticks,
+                                in + 0x1A0);
+    OPENSSL_cleanse(key, sizeof(key));
     return rc;
 }

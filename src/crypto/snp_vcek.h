@@ -50,4 +50,20 @@ swsev_rc snp_chip_id(const uint8_t chip_secret[32], uint8_t out[64]);
  * label "sev-versioned-loaded-attestation-key". */
 swsev_rc snp_vlek_key(const uint8_t seed[SNP_VCEK_HASH_LEN], EVP_PKEY **out);
 
+/* The wrapped VLEK hash sticks SNP_VLEK_LOAD takes (0x1B0 bytes, SNP ABI
+ * and AMD's firmware): IV[12], rsvd[4], the 8 x 48-byte sticks encrypted
+ * with AES-256-GCM under SEV-KDF(VCEK hash stick of tcb,
+ * "vlek-wrapping-key"), TCB_VERSION, rsvd[8] (both authenticated), tag. */
+#define SNP_VLEK_WRAPPED_LEN 0x1B0
+#define SNP_VLEK_STICKS_LEN  0x180
+swsev_rc snp_vlek_wrapping_key(const uint8_t vcek_hash[SNP_VCEK_HASH_LEN], uint8_t key[32]);
+/* What AMD's KDS does for a cloud provider: wrap sticks for the chip at tcb. */
+swsev_rc snp_vlek_wrap(const uint8_t chip_secret[32], uint64_t tcb, enum snp_product p,
+                       const uint8_t sticks[SNP_VLEK_STICKS_LEN], const uint8_t iv[12],
+                       uint8_t out[SNP_VLEK_WRAPPED_LEN]);
+/* The firmware's side: SWSEV_TOOL_ERR(SWSEV_E_VERIFY) when the tag fails. */
+swsev_rc snp_vlek_unwrap(const uint8_t vcek_hash[SNP_VCEK_HASH_LEN],
+                         const uint8_t in[SNP_VLEK_WRAPPED_LEN],
+                         uint8_t sticks[SNP_VLEK_STICKS_LEN]);
+
 #endif

@@ -117,6 +117,7 @@ static const struct fw_cmd_desc commands[] = {
      fw_cmd_snp_page_reclaim},
     {SNP_CMD_CONFIG, "SNP_CONFIG", sizeof(struct snp_fw_config), S_ANY, fw_cmd_snp_config},
     {SNP_CMD_COMMIT, "SNP_COMMIT", sizeof(struct snp_fw_len), S_ANY, fw_cmd_snp_commit},
+    {SNP_CMD_VLEK_LOAD, "SNP_VLEK_LOAD", 0x10, S_ANY, fw_cmd_snp_vlek_load},
 };
 
 static const struct fw_cmd_desc *find(uint32_t id)

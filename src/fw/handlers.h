@@ -62,6 +62,7 @@ FW_HANDLER(snp_platform_status);
 FW_HANDLER(snp_df_flush);
 FW_HANDLER(snp_config);
 FW_HANDLER(snp_commit);
+FW_HANDLER(snp_vlek_load);
 FW_HANDLER(snp_gctx_create);
 FW_HANDLER(snp_decommission);
 FW_HANDLER(snp_activate);

@@ -279,3 +279,41 @@ FW_HANDLER(snp_df_flush)
     (void)c;
     return fw_df_flush(fw);
 }
+
+struct snp_fw_vlek_load {
+    uint32_t len;
+    uint8_t version;
+    uint8_t rsvd[3];
+    uint64_t wrapped_paddr;
+} __attribute__((packed));
+_Static_assert(sizeof(struct snp_fw_vlek_load) == 0x10, "SNP_VLEK_LOAD buffer");
+
+FW_HANDLER(snp_vlek_load)
+{
+    const struct snp_fw_vlek_load *b = c->buf;
+    if (b->len != sizeof(*b) || b->version || b->rsvd[0] || b->rsvd[1] || b->rsvd[2])
+        return SEV_STATUS_INVALID_PARAM;
+    uint8_t w[SNP_VLEK_WRAPPED_LEN], sticks[SNP_VLEK_STICKS_LEN];
+    uint16_t st = fw_mem_read(fw, b->wrapped_paddr, w, sizeof(w));
+    if (st)
+        return st;
+    uint64_t tcb = 0;
+    for (int i = 7; i >= 0; i--)
+        tcb = tcb << 8 | w[0x190 + i];
+    if (tcb != fw_snp_reported_tcb(fw))
+        return SEV_STATUS_BAD_SVN;
+    if (snp_vlek_unwrap(fw->snp.vcek_hash, w, sticks))
+        return SEV_STATUS_BAD_MEASUREMENT;
+    EVP_PKEY *k = NULL;
+    /* The VLEK seed is the last (microcode) stick. */
+    if (snp_vlek_key(sticks + 7 * 48, &k)) {
+        OPENSSL_cleanse(sticks, sizeof(sticks));
+        return SEV_STATUS_HWERROR_PLATFORM;
+    }
+    memcpy(fw->snp.vlek_seed, sticks + 7 * 48, 48);
+    OPENSSL_cleanse(sticks, sizeof(sticks));
+    EVP_PKEY_free(fw->snp.vlek);
+    fw->snp.vlek = k;
+    fw->snp.vlek_loaded = true;
+    return SEV_STATUS_SUCCESS;
+}

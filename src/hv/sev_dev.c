@@ -10,7 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crypto/snp_vcek.h"
 #include "hv/sev_dev.h"
+#include "hv/snp_host.h"
+#include "swsev/abi/snp_cmd.h"
 #include "swsev/abi/sev_cmd.h"
 #include "swsev/chip.h"
 
@@ -105,6 +108,7 @@ swsev_rc hv_sev_dev_probe(struct hv_sev_dev *dev, struct hv_psp *psp, bool init_
         dev->build = st.build;
         dev->state = st.state == SEV_STATE_UNINIT ? SEV_STATE_UNINIT : SEV_STATE_INIT;
     }
+    dev->snp = memsys_snp_enabled(psp->ms);
     if (!rc && init_on_probe)
         rc = hv_sev_platform_init(dev, &err);
     hv_psp_unlock(psp);
@@ -404,6 +408,88 @@ out:
     return rc;
 }
 
+/* ---- SNP (Linux 6.11: SNP initialised at boot, else EINVAL) ---- */
+
+/* A firmware page for an output, given back to the host afterwards (with
+ * the command lock held, so the reclaim goes through do_cmd). */
+static int snp_out_page(struct hv_sev_dev *dev, uint64_t *spa)
+{
+    return hv_snp_fw_page_alloc(dev->psp, spa) ? -ENOMEM : 0;
+}
+
+static int snp_reclaim(struct hv_sev_dev *dev, uint64_t spa)
+{
+    struct snp_fw_addr a = {spa};
+    uint32_t err;
+    if (do_cmd(dev, SNP_CMD_PAGE_RECLAIM, &a, sizeof(a), &err) || hv_snp_make_shared(dev->psp, spa))
+        return -EFAULT; /* the page is leaked, as Linux does */
+    hv_hostmem_free(dev->psp->hm, spa, 1);
+    return 0;
+}
+
+static int do_snp_platform_status(struct hv_sev_dev *dev, struct issue *argp,
+                                  const struct hv_uaccess *ua)
+{
+    if (!argp->data || !dev->snp)
+        return -EINVAL;
+    uint64_t spa;
+    int rc = snp_out_page(dev, &spa);
+    if (rc)
+        return rc;
+    struct snp_fw_addr a = {hv_psp_pa(dev->psp, spa)};
+    rc = do_cmd(dev, SNP_CMD_PLATFORM_STATUS, &a, sizeof(a), &argp->error);
+    int r2 = snp_reclaim(dev, spa);
+    struct snp_platform_status st;
+    if (!rc && !r2 &&
+        memsys_host_read(dev->psp->ms, hv_psp_pa(dev->psp, spa), &st, sizeof(st)) == SWSEV_OK &&
+        ua->copy_to_user(ua->ctx, argp->data, &st, sizeof(st)))
+        rc = -EFAULT;
+    return rc ? rc : r2;
+}
+
+static int do_snp_commit(struct hv_sev_dev *dev, struct issue *argp)
+{
+    if (!dev->snp)
+        return -EINVAL;
+    struct snp_fw_len b = {sizeof(b)};
+    return do_cmd(dev, SNP_CMD_COMMIT, &b, sizeof(b), &argp->error);
+}
+
+static int do_snp_set_config(struct hv_sev_dev *dev, struct issue *argp, bool writable,
+                             const struct hv_uaccess *ua)
+{
+    if (!writable)
+        return -EPERM;
+    if (!argp->data || !dev->snp)
+        return -EINVAL;
+    struct snp_fw_config cfg;
+    if (ua->copy_from_user(ua->ctx, &cfg, argp->data, sizeof(cfg)))
+        return -EFAULT;
+    return do_cmd(dev, SNP_CMD_CONFIG, &cfg, sizeof(cfg), &argp->error);
+}
+
+static int do_snp_vlek_load(struct hv_sev_dev *dev, struct issue *argp, bool writable,
+                            const struct hv_uaccess *ua)
+{
+    if (!writable)
+        return -EPERM;
+    if (!argp->data || !dev->snp)
+        return -EINVAL;
+    struct hv_user_snp_vlek_load in;
+    if (ua->copy_from_user(ua->ctx, &in, argp->data, sizeof(in)))
+        return -EFAULT;
+    if (in.len != sizeof(in) || in.vlek_wrapped_version != 0 || !in.vlek_wrapped_address)
+        return -EINVAL;
+    struct hv_psp_buf blob;
+    int rc = blob_from_user(dev, ua, in.vlek_wrapped_address, SNP_VLEK_WRAPPED_LEN, &blob);
+    if (rc)
+        return rc;
+    in.vlek_wrapped_address = hv_psp_buf_pa(dev->psp, &blob);
+    rc = do_cmd(dev, SNP_CMD_VLEK_LOAD, &in, sizeof(in), &argp->error);
+    hv_psp_buf_free(dev->psp, &blob);
+    return rc;
+}
+
 int hv_sev_dev_ioctl(struct hv_sev_dev *dev, uint64_t request, uint64_t arg, bool writable,
                      const struct hv_uaccess *ua)
 {
@@ -417,7 +503,7 @@ int hv_sev_dev_ioctl(struct hv_sev_dev *dev, uint64_t request, uint64_t arg, boo
     input.cmd = user.cmd;
     input.data = user.data;
     input.error = user.error;
-    if (input.cmd > SEV_MAX)
+    if (input.cmd >= HV_SEV_MAX)
         return -EINVAL;
     hv_psp_lock(dev->psp);
     switch (input.cmd) {
@@ -447,6 +533,18 @@ int hv_sev_dev_ioctl(struct hv_sev_dev *dev, uint64_t request, uint64_t arg, boo
         break;
     case SEV_GET_ID2:
         rc = do_get_id2(dev, &input, ua);
+        break;
+    case SEV_SNP_PLATFORM_STATUS:
+        rc = do_snp_platform_status(dev, &input, ua);
+        break;
+    case SEV_SNP_COMMIT:
+        rc = do_snp_commit(dev, &input);
+        break;
+    case SEV_SNP_SET_CONFIG:
+        rc = do_snp_set_config(dev, &input, writable, ua);
+        break;
+    case SEV_SNP_VLEK_LOAD:
+        rc = do_snp_vlek_load(dev, &input, writable, ua);
         break;
     default:
         hv_psp_unlock(dev->psp);

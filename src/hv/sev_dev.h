@@ -35,7 +35,25 @@ struct hv_sev_dev {
     uint8_t api_major, api_minor, build;
     bool es_tmr;      /* INIT with the SEV-ES flag and a TMR */
     uint64_t tmr_spa; /* 1 MiB, 1 MiB-aligned */
+    /* SNP was initialised at boot (the host set up the RMP): the SNP
+     * ioctls 9-12 of Linux 6.11 are served; otherwise they get EINVAL. */
+    bool snp;
 };
+
+/* The SNP ioctl numbers and structures of Linux 6.11+ <linux/psp-sev.h>
+ * (Debian 12's 6.1 header stops at SEV_GET_ID2). */
+#define SEV_SNP_PLATFORM_STATUS 9
+#define SEV_SNP_COMMIT          10
+#define SEV_SNP_SET_CONFIG      11
+#define SEV_SNP_VLEK_LOAD       12
+#define HV_SEV_MAX              13
+
+struct hv_user_snp_vlek_load {
+    uint32_t len;
+    uint8_t vlek_wrapped_version;
+    uint8_t rsvd[3];
+    uint64_t vlek_wrapped_address;
+} __attribute__((packed));
 
 /* Probe: read the API version (PLATFORM_STATUS); initialise the platform
  * when init_on_probe is set (the default of Linux's psp_init_on_probe). */
