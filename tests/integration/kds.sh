@@ -201,7 +201,21 @@ grep -q "^swsev kds: 127.0.0.1:[0-9]* \"GET /vcek/v1/Milan/cert_chain\" 200 [0-9
 grep -q "\"- -\" 400" "$W/kds.log" || fail "no log line for a malformed request"
 grep -q "\"- -\" 408" "$W/kds.log" || fail "no log line for the slow client"
 
+# Another server cannot take the port; an unwritable port file is an error.
+expect_exit 2 "kds serve on a taken port" -- \
+    "$SWSEV" kds serve --listen "127.0.0.1:$PORT" --state "$W/st"
+expect_one_error_line "kds serve on a taken port" "cannot listen"
+expect_exit 1 "kds serve, unwritable --port-file" -- \
+    "$SWSEV" kds serve --listen 127.0.0.1:0 --state "$W/st" --port-file "$W/no/such/dir/port"
+expect_one_error_line "kds serve --port-file in a missing directory" "cannot write"
+expect_exit 2 "kds with an unknown subcommand" -- "$SWSEV" kds frobnicate
+
+# A stop while a client is half-way through its request.
+$PY raw "$PORT" slow >/dev/null &
+slow=$!
+sleep 1
 stop_kds TERM
+wait "$slow"
 
 # ---- the same installation again, and a Genoa one ----
 expect_exit 1 "kds serve --chip genoa on a Milan installation" -- \
@@ -215,6 +229,17 @@ $PY same-tbs "$W/ark.pem" "$W/ark3.pem" >/dev/null || fail "the ARK changed acro
 expect_get "/vcek/v1/Milan/$HWID?$Q" 200 "$W/vcek3.der"
 $PY same-tbs "$W/vcek.der" "$W/vcek3.der" >/dev/null || fail "the VCEK changed across restarts"
 stop_kds INT
+
+# Installations the certificates cannot come from: a corrupt one, a
+# non-SNP one (rome, as swsevd creates by default).
+mkdir -p "$W/bad" && echo garbage >"$W/bad/identity"
+expect_exit 1 "export from a corrupt installation" -- "$SWSEV" snp certs export "$W/x" --state "$W/bad"
+expect_one_error_line "export from a corrupt installation" "corrupt"
+mkdir -p "$W/rome" && start_daemon "$W/rome" && stop_daemon
+expect_exit 1 "export from a rome installation" -- "$SWSEV" snp certs export "$W/x" --state "$W/rome/state"
+expect_one_error_line "export from a rome installation" "rome) has no SEV-SNP"
+echo "not a directory" >"$W/file"
+expect_exit 2 "export into a file" -- "$SWSEV" snp certs export "$W/file/sub" --state "$W/st"
 
 start_kds "$W/genoa" --chip genoa || { finish; exit 1; }
 expect_exit 0 "snp certs export (genoa, --tcb)" -- \
