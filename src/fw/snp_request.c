@@ -55,9 +55,9 @@ static bool vlek_or_vcek_ok(const struct sev_fw *fw, const struct fw_snp_guest *
 
 static uint32_t report(struct msg_ctx *m)
 {
-    struct snp_report_req q;
+    struct snp_msg_report_req q;
     memcpy(&q, m->req, sizeof(q));
-    struct snp_report_rsp_hdr *h = (struct snp_report_rsp_hdr *)m->rsp;
+    struct snp_msg_report_rsp_hdr *h = (struct snp_msg_report_rsp_hdr *)m->rsp;
     struct snp_report *r = (struct snp_report *)(m->rsp + sizeof(*h));
     static const uint8_t zero[24];
     h->report_size = sizeof(*r);
@@ -120,9 +120,9 @@ static uint32_t report(struct msg_ctx *m)
 
 static uint32_t derive_key(struct msg_ctx *m)
 {
-    struct snp_key_req q;
+    struct snp_msg_key_req q;
     memcpy(&q, m->req, sizeof(q));
-    struct snp_key_rsp *out = (struct snp_key_rsp *)m->rsp;
+    struct snp_msg_key_rsp *out = (struct snp_msg_key_rsp *)m->rsp;
     struct sev_fw *fw = m->fw;
     struct fw_snp_guest *g = m->g;
     bool vmrk = q.flags & 1;
@@ -264,9 +264,9 @@ FW_HANDLER(snp_guest_request)
         m.rsp_size = SNP_REPORT_RSP_SIZE;
         status = report(&m);
         if (status) /* on error the report stays all zero */
-            memset(rsp + sizeof(struct snp_report_rsp_hdr), 0, sizeof(struct snp_report));
+            memset(rsp + sizeof(struct snp_msg_report_rsp_hdr), 0, sizeof(struct snp_report));
     } else {
-        m.rsp_size = sizeof(struct snp_key_rsp);
+        m.rsp_size = sizeof(struct snp_msg_key_rsp);
         status = derive_key(&m);
         if (status)
             memset(rsp + 0x20, 0, 32);

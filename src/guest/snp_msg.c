@@ -100,7 +100,7 @@ swsev_rc guest_snp_request(struct guest_snp *g, uint8_t type, const void *req, u
 swsev_rc guest_snp_report(struct guest_snp *g, const uint8_t report_data[64], uint32_t vmpl,
                           uint8_t report[0x4A0], uint32_t *status, uint32_t *fw_error)
 {
-    struct snp_report_req q;
+    struct snp_msg_report_req q;
     memset(&q, 0, sizeof(q));
     memcpy(q.report_data, report_data, 64);
     q.vmpl = vmpl;
@@ -110,6 +110,33 @@ swsev_rc guest_snp_report(struct guest_snp *g, const uint8_t report_data[64], ui
     if (rc)
         return rc;
     memcpy(status, rsp, 4);
-    memcpy(report, rsp + sizeof(struct snp_report_rsp_hdr), 0x4A0);
+    memcpy(report, rsp + sizeof(struct snp_msg_report_rsp_hdr), 0x4A0);
     return SWSEV_OK;
+}
+
+void guest_snp_set_certs(struct guest_snp *g, guest_snp_certs certs)
+{
+    g->certs = certs;
+}
+
+swsev_rc guest_snp_ext_report(struct guest_snp *g, const void *req, uint16_t req_len, void *resp,
+                              uint16_t resp_len, uint8_t *certs, size_t *certs_len,
+                              uint32_t *fw_error, uint32_t *vmm_error)
+{
+    *vmm_error = 0;
+    size_t need = g->certs ? g->certs(g->transport_ctx, NULL, 0) : 0;
+    size_t cap = certs ? *certs_len : 0;
+    if (need > cap) {
+        *vmm_error = 1; /* SNP_GUEST_VMM_ERR_INVALID_LEN */
+        *certs_len = need;
+        /* The message still goes out, so the sequence number advances. */
+        (void)guest_snp_request(g, SNP_MSG_REPORT_REQ, req, req_len, resp, resp_len, fw_error);
+        return SWSEV_TOOL_ERR(SWSEV_E_INVAL);
+    }
+    if (need)
+        g->certs(g->transport_ctx, certs, cap);
+    if (certs && cap > need)
+        memset(certs + need, 0, cap - need);
+    *certs_len = need;
+    return guest_snp_request(g, SNP_MSG_REPORT_REQ, req, req_len, resp, resp_len, fw_error);
 }

@@ -23,6 +23,11 @@
 typedef int (*guest_snp_transport)(void *ctx, uint64_t req_gpa, uint64_t resp_gpa,
                                    uint32_t *fw_error);
 
+/* The hypervisor's certificate table for extended guest requests (GHCB
+ * SNP_EXTENDED_GUEST_REQUEST): copies it into buf when it fits cap, and
+ * returns its length either way (0: the host has none). */
+typedef size_t (*guest_snp_certs)(void *ctx, uint8_t *buf, size_t cap);
+
 struct guest_snp {
     struct memsys *ms;
     const struct hw_guest_ctx *cpu;
@@ -31,6 +36,7 @@ struct guest_snp {
     uint64_t seqno;             /* the last sequence number used (even) */
     uint64_t req_gpa, resp_gpa; /* shared pages */
     guest_snp_transport transport;
+    guest_snp_certs certs;
     void *transport_ctx;
 };
 
@@ -47,8 +53,20 @@ void guest_snp_fini(struct guest_snp *g);
 swsev_rc guest_snp_request(struct guest_snp *g, uint8_t type, const void *req, uint16_t req_len,
                            void *resp, uint16_t resp_len, uint32_t *fw_error);
 
+void guest_snp_set_certs(struct guest_snp *g, guest_snp_certs certs);
+
 /* MSG_REPORT_REQ: the 0x4A0-byte report for report_data at vmpl. */
 swsev_rc guest_snp_report(struct guest_snp *g, const uint8_t report_data[64], uint32_t vmpl,
                           uint8_t report[0x4A0], uint32_t *status, uint32_t *fw_error);
+
+/* The extended request: the host's certificate table into certs (*certs_len:
+ * in, the buffer's size; out, the table's size) and the report response.
+ * When the table does not fit, *vmm_error = 1 (INVALID_LEN), *certs_len
+ * says what is needed, and (as Linux does, so the sequence number is
+ * consumed) the message still goes to the firmware as a plain request;
+ * SWSEV_TOOL_ERR(SWSEV_E_INVAL) is returned. */
+swsev_rc guest_snp_ext_report(struct guest_snp *g, const void *req, uint16_t req_len, void *resp,
+                              uint16_t resp_len, uint8_t *certs, size_t *certs_len,
+                              uint32_t *fw_error, uint32_t *vmm_error);
 
 #endif

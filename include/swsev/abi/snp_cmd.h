@@ -199,22 +199,22 @@ _Static_assert(sizeof(struct snp_msg_hdr) == 0x60, "guest message header");
 #define SNP_MSG_AAD_OFFSET 0x30
 #define SNP_MSG_AAD_LEN    0x30
 
-struct snp_report_req {
+struct snp_msg_report_req {
     uint8_t report_data[64];
     uint32_t vmpl;
     uint32_t key_sel; /* [1:0] */
     uint8_t rsvd[24];
 } __attribute__((packed));
-_Static_assert(sizeof(struct snp_report_req) == 0x60, "MSG_REPORT_REQ");
+_Static_assert(sizeof(struct snp_msg_report_req) == 0x60, "MSG_REPORT_REQ");
 
-struct snp_report_rsp_hdr {
+struct snp_msg_report_rsp_hdr {
     uint32_t status;
     uint32_t report_size;
     uint8_t rsvd[24];
 } __attribute__((packed));
 #define SNP_REPORT_RSP_SIZE 0x4C0
 
-struct snp_key_req {
+struct snp_msg_key_req {
     uint32_t flags; /* bit 0 ROOT_KEY_SELECT, [2:1] KEY_SEL */
     uint32_t rsvd;
     uint64_t guest_field_select;
@@ -222,14 +222,14 @@ struct snp_key_req {
     uint32_t guest_svn;
     uint64_t tcb_version;
 } __attribute__((packed));
-_Static_assert(sizeof(struct snp_key_req) == 0x20, "MSG_KEY_REQ");
+_Static_assert(sizeof(struct snp_msg_key_req) == 0x20, "MSG_KEY_REQ");
 
-struct snp_key_rsp {
+struct snp_msg_key_rsp {
     uint32_t status;
     uint8_t rsvd[28];
     uint8_t key[32];
 } __attribute__((packed));
-_Static_assert(sizeof(struct snp_key_rsp) == 0x40, "MSG_KEY_RSP");
+_Static_assert(sizeof(struct snp_msg_key_rsp) == 0x40, "MSG_KEY_RSP");
 
 #define SNP_GFS_POLICY      (1ull << 0)
 #define SNP_GFS_IMAGE_ID    (1ull << 1)

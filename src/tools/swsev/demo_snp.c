@@ -211,7 +211,7 @@ int demo_snp(struct demo_ctx *d, const char *chip, const uint8_t *seed, size_t s
     }
     demo_step(
         d, ok, "SNP guest launched from %s: %llu pages, 2 vCPUs, through SNP_LAUNCH_UPDATE%s%s",
-        OVMF_PATH, ok ? (unsigned long long)run.plan->n_pages : 0ull, err[0] ? ": " : "", err);
+        OVMF_PATH, ok ? (unsigned long long)run.pages : 0ull, err[0] ? ": " : "", err);
 
     uint8_t rd[64];
     memset(rd, 0x5E, sizeof(rd));
@@ -247,7 +247,7 @@ int demo_snp(struct demo_ctx *d, const char *chip, const uint8_t *seed, size_t s
     /* The hypervisor writes into the guest's launched memory. */
     if (ok) {
         uint8_t junk[16] = {0};
-        swsev_rc wrc = hv_vm_write(run.vm, run.plan->ops[0].gpa, junk, sizeof(junk));
+        swsev_rc wrc = hv_vm_write(run.vm, run.vm->rom_gpa, junk, sizeof(junk));
         demo_step(d, wrc == SWSEV_HW_ERR(SWSEV_HW_FAULT),
                   "the hypervisor's write to the guest's firmware pages faults (RMP #PF)");
     }

@@ -242,14 +242,14 @@ int snp_cmd_launch(int argc, char **argv)
         json_bool(&j, "ok", match);
         json_hex(&j, "measurement", rep.measurement, 48);
         json_hex(&j, "offline_measurement", run.offline, 48);
-        json_u64(&j, "pages", run.plan->n_pages);
+        json_u64(&j, "pages", run.pages);
         json_u64(&j, "policy", rep.policy);
         json_u64(&j, "reported_tcb", rep.reported_tcb);
         json_hex(&j, "chip_id", rep.chip_id, 64);
         json_close(&j);
     } else {
         printf("launched %llu pages (%u vCPU%s) on a simulated %s; policy 0x%llx\n",
-               (unsigned long long)run.plan->n_pages, o.plan.vcpus, o.plan.vcpus > 1 ? "s" : "",
+               (unsigned long long)run.pages, o.plan.vcpus, o.plan.vcpus > 1 ? "s" : "",
                chip, (unsigned long long)o.policy);
         printf("firmware MEASUREMENT: ");
         print_hex(stdout, rep.measurement, 48);

@@ -34,13 +34,12 @@ struct snp_run_opts {
 
 struct snp_run {
     struct swsev_machine *m;
-    struct snp_plan *plan;
     struct hv_vm *vm;
-    void *priv;          /* the VM layer and the guest's state */
+    void *priv;          /* the VM layer and the guest */
+    uint64_t pages;      /* PAGE_INFO steps of the launch */
     uint8_t offline[48]; /* the calculator's digest of the same plan */
     uint8_t report[0x4A0];
     uint32_t report_status;
-    uint64_t report_gpa_secrets;
 };
 
 /* Launch and finish; on failure err gets one line. */

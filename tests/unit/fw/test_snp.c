@@ -491,7 +491,7 @@ static void attestation_report(void **state)
     assert_memory_equal(zero, z16, 16);
 
     struct msg_pages mp = {page_alloc(&r, 1, 1), fw_page(&r)};
-    struct snp_report_req q;
+    struct snp_msg_report_req q;
     memset(&q, 0, sizeof(q));
     memset(q.report_data, 0xAB, 64);
     assert_int_equal(
@@ -572,9 +572,9 @@ static void derived_keys(void **state)
     struct snp_secrets_page sp;
     guest_read_private(&r, 2 * PAGE, &sp, sizeof(sp));
     struct msg_pages mp = {page_alloc(&r, 1, 1), fw_page(&r)};
-    struct snp_key_req q;
+    struct snp_msg_key_req q;
     memset(&q, 0, sizeof(q));
-    struct snp_key_rsp k1, k2, k3;
+    struct snp_msg_key_rsp k1, k2, k3;
     uint64_t seq = 1;
     /* Same request twice: same key. */
     for (int i = 0; i < 2; i++) {
