@@ -19,7 +19,39 @@ enum swsevd_op {
     OP_VM_READ = 13,    /* struct op_vm_mem -> bytes (host view) */
     OP_VM_SEV = 14,     /* struct op_vm_sev -> struct op_vm_sev_result */
     OP_VM_LIST = 15,    /* -> u32 count, struct op_vm_info[count] */
+    /* SEV-SNP guests behind /dev/sev-guest (SWSEV_GUEST names one). */
+    OP_SNP_GUEST_START = 20, /* struct op_snp_guest_start -> struct op_snp_guest_started */
+    OP_SNP_GUEST_STOP = 21,  /* char name[32] */
+    OP_SNP_GUEST_LIST = 22,  /* -> u32 count, struct op_snp_guest_info[count] */
 };
+
+#define SWSEVD_GUEST_NAME 32
+
+struct op_snp_guest_start {
+    char name[SWSEVD_GUEST_NAME]; /* NUL-terminated, [A-Za-z0-9._-] */
+    uint64_t ovmf_addr;           /* the OVMF image in the caller's memory */
+    uint32_t ovmf_len;
+    uint32_t vcpus;
+    uint32_t vcpu_sig; /* CPUID 1 EAX of the vCPUs */
+    uint32_t vmm;      /* enum vmsa_vmm */
+    uint64_t guest_features;
+    uint64_t policy;
+    uint8_t host_data[32];
+} __attribute__((packed));
+
+struct op_snp_guest_started {
+    uint8_t measurement[48]; /* the launch digest the firmware computed */
+    uint64_t pages;
+} __attribute__((packed));
+
+struct op_snp_guest_info {
+    char name[SWSEVD_GUEST_NAME];
+    uint32_t asid;
+    uint64_t policy;
+    uint8_t measurement[48];
+} __attribute__((packed));
+
+#define SWSEVD_MAX_SNP_GUESTS 16
 
 struct op_info {
     char chip[16];

@@ -10,10 +10,13 @@ static const struct cli_cmd snp_commands[] = {
     {"verify", snp_cmd_verify,
      "verify an attestation report against its VCEK/VLEK chain, TCB, policy and measurement"},
     {"certs", snp_cmd_certs, "export the installation's ARK, ASK and VCEK (certs export DIR)"},
-    {"measure", snp_cmd_measure, "the expected SNP launch digest, as sev-snp-measure computes it (offline)"},
+    {"measure", snp_cmd_measure,
+     "the expected SNP launch digest, as sev-snp-measure computes it (offline)"},
     {"measure-diff", snp_cmd_measure_diff, "where two SNP launches' measurements diverge"},
     {"launch", snp_cmd_launch,
      "launch an SNP guest from OVMF on a simulated host and get its report"},
+    {"guest", snp_cmd_guest, "start, stop, list SNP guests in swsevd (each with /dev/sev-guest)"},
+    {"report", snp_cmd_report, "an attestation report through /dev/sev-guest, as the guest"},
     {"id-block", snp_cmd_id_block, "sign an ID block and ID auth page for SNP_LAUNCH_FINISH"},
 };
 

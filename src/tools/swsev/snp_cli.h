@@ -10,5 +10,7 @@ int snp_cmd_measure(int argc, char **argv);
 int snp_cmd_measure_diff(int argc, char **argv);
 int snp_cmd_launch(int argc, char **argv);
 int snp_cmd_id_block(int argc, char **argv);
+int snp_cmd_guest(int argc, char **argv);
+int snp_cmd_report(int argc, char **argv);
 
 #endif

@@ -27,6 +27,8 @@
 #include "swsev/machine.h"
 #include "tools/common/files.h"
 #include "tools/common/ops.h"
+#include "tools/swsevd/certs.h"
+#include "tools/swsevd/guests.h"
 #include "tools/swsevd/server.h"
 #include "tools/swsevd/state.h"
 
@@ -38,6 +40,8 @@ struct daemon {
     struct hv_kvm kvm;
     pthread_mutex_t vm_lock;
     struct hv_vm *vms[SWSEVD_MAX_VMS];
+    struct swsevd_guests guests; /* SNP guests behind /dev/sev-guest */
+    bool guests_up;
     char nv_path[4096];
     struct server *srv;
     sigset_t sigs;
@@ -55,7 +59,9 @@ static int on_ioctl(void *ctx, const struct proto_ioctl *req, const struct hv_ua
     if (req->device == PROTO_DEV_SEV)
         return hv_sev_dev_ioctl(machine_sev_dev(d->m), req->request, req->arg,
                                 req->flags & PROTO_F_WRITABLE, ua);
-    /* /dev/sev-guest exists only inside an SNP guest: none runs here yet. */
+    /* /dev/sev-guest exists only inside an SNP guest. */
+    if (req->device == PROTO_DEV_SEV_GUEST && d->guests_up)
+        return swsevd_guests_ioctl(&d->guests, req->guest, req->request, req->arg, ua);
     return -ENODEV;
 }
 
@@ -180,6 +186,9 @@ static swsev_rc on_call(void *ctx, uint32_t op, const uint8_t *args, size_t len,
             return SWSEV_TOOL_ERR(SWSEV_E_NOMEM);
         return SWSEV_OK;
     }
+    if (op >= OP_SNP_GUEST_START && op <= OP_SNP_GUEST_LIST)
+        return d->guests_up ? swsevd_guests_call(&d->guests, op, args, len, ua, out)
+                            : SWSEV_TOOL_ERR(SWSEV_E_UNSUPPORTED);
     if (op >= OP_VM_CREATE && op <= OP_VM_LIST) {
         pthread_mutex_lock(&d->vm_lock);
         swsev_rc rc = vm_call(d, op, args, len, ua, out);
@@ -313,6 +322,15 @@ int main(int argc, char **argv)
         return fail("cannot start the hypervisor");
     }
     pthread_mutex_init(&d.vm_lock, NULL);
+    if (memsys_snp_enabled(machine_memsys(d.m))) {
+        /* The host's certificates for extended guest requests. */
+        uint8_t *certs = NULL;
+        size_t certs_len = 0;
+        if (swsevd_cert_table(&d.in, &certs, &certs_len))
+            fprintf(stderr, "swsevd: no certificate table: extended reports carry none\n");
+        swsevd_guests_init(&d.guests, &d.kvm, certs, certs_len);
+        d.guests_up = true;
+    }
     sigemptyset(&d.sigs);
     sigaddset(&d.sigs, SIGTERM);
     sigaddset(&d.sigs, SIGINT);
@@ -337,6 +355,8 @@ int main(int argc, char **argv)
     for (int i = 0; i < SWSEVD_MAX_VMS; i++)
         if (d.vms[i])
             hv_vm_destroy(d.vms[i]);
+    if (d.guests_up)
+        swsevd_guests_fini(&d.guests);
     hv_kvm_fini(&d.kvm);
     machine_destroy(d.m); /* the firmware's NV state is already on disk */
     install_free(&d.in);
