@@ -44,6 +44,16 @@ echo "$out" | grep -q "errno=1" || fail "raw read-only PEK_GEN: $out"
 id_fuse=$("$SEVPROBE" --raw --dev "$T/mnt/sev" get-id | sed -n 's/^id=//p')
 id_shim=$(SWSEV_SOCKET="$T/sock" env $(preload_env) "$SEVPROBE" get-id | sed -n 's/^id=//p')
 [ -n "$id_fuse" ] && [ "$id_fuse" = "$id_shim" ] || fail "FUSE and shim disagree"
+# /dev/sev-guest of an SNP guest in the daemon, with raw system calls.
+if [ -r /usr/share/ovmf/OVMF.fd ]; then
+    SWSEV_SOCKET="$T/sock" "$SWSEV" snp guest start fg --ovmf /usr/share/ovmf/OVMF.fd >/dev/null ||
+        fail "snp guest start"
+    out=$("${SWSEV_TEST_TOOLS}/sevguestprobe" --raw --dev "$T/mnt/sev-guest" report)
+    echo "$out" | grep -q "^ret=0 errno=0" || fail "raw SNP_GET_REPORT through FUSE: $out"
+    echo "$out" | grep -q "status=0 size=1184" || fail "raw SNP_GET_REPORT response: $out"
+    out=$("${SWSEV_TEST_TOOLS}/sevguestprobe" --raw --dev "$T/mnt/sev-guest" badioctl)
+    echo "$out" | grep -q "errno=25" || fail "raw unknown sev-guest ioctl: $out"
+fi
 "$FUSE" --help | grep -q "usage" || fail "swsev-fuse --help"
 stop_daemon
 finish

@@ -5,7 +5,7 @@
  * system calls, and the structs of <linux/sev-guest.h>. Nothing of swsev.
  * Each action prints "ret=R errno=E exitinfo2=X" and its results.
  *
- *   sevguestprobe [--raw] ACTION [ARG]
+ *   sevguestprobe [--raw] [--dev PATH] ACTION [ARG]
  *   ACTION: report OUTFILE [HEX64] | key | ext-query | ext OUTDIR | version0 | badioctl
  */
 #include <errno.h>
@@ -51,17 +51,24 @@ static int save(const char *path, const void *p, size_t n)
 int main(int argc, char **argv)
 {
     int i = 1;
-    if (i < argc && !strcmp(argv[i], "--raw")) {
-        raw = 1;
-        i++;
+    const char *dev = "/dev/sev-guest";
+    for (;;) {
+        if (i < argc && !strcmp(argv[i], "--raw")) {
+            raw = 1;
+            i++;
+        } else if (i + 1 < argc && !strcmp(argv[i], "--dev")) {
+            dev = argv[i + 1];
+            i += 2;
+        } else {
+            break;
+        }
     }
     if (i >= argc) {
         fprintf(stderr, "usage: sevguestprobe [--raw] ACTION [ARG]\n");
         return 2;
     }
     const char *action = argv[i], *arg = i + 1 < argc ? argv[i + 1] : NULL;
-    int fd = raw ? (int)syscall(SYS_openat, AT_FDCWD, "/dev/sev-guest", O_RDWR)
-                 : open("/dev/sev-guest", O_RDWR);
+    int fd = raw ? (int)syscall(SYS_openat, AT_FDCWD, dev, O_RDWR) : open(dev, O_RDWR);
     if (fd < 0) {
         printf("open errno=%d\n", errno);
         return 1;
