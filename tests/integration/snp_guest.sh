@@ -101,5 +101,18 @@ echo "$out" | grep -q "errno=19" || fail "a stopped guest has no /dev/sev-guest:
 out=$(probe report "$T/x.bin")
 echo "$out" | grep -q "^ret=0" || fail "one guest left, no name needed: $out"
 
+# The host side through /dev/sev: status, config, commit.
+expect_exit 0 "snp platform status" -- "$SWSEV" snp platform status --json
+echo "$out" | grep -q '"guests": 2' || fail "platform status: $out"
+expect_exit 0 "snp platform config" -- "$SWSEV" snp platform config --reported-tcb 0x7308000000000002 --mask-chip-id
+out=$(SWSEV_GUEST=g2 probe report "$T/m.bin")
+python3 -c "import sys; d=open('$T/m.bin','rb').read(); sys.exit(0 if d[0x1A0:0x1E0]==bytes(64) and d[0x180:0x188]==bytes.fromhex('0200000000000873') else 1)" ||
+    fail "MASK_CHIP_ID and the reported TCB must show in the report"
+expect_exit 1 "config above the committed TCB" -- "$SWSEV" snp platform config --reported-tcb 0x7408000000000003
+expect_one_error_line "config above the committed TCB" "INVALID_PARAM"
+expect_exit 0 "snp platform commit" -- "$SWSEV" snp platform commit
+expect_exit 2 "unknown action" -- "$SWSEV" snp platform bogus
+expect_one_error_line "unknown action" "unknown action"
+
 stop_daemon
 finish

@@ -16,6 +16,7 @@ static const struct cli_cmd snp_commands[] = {
     {"launch", snp_cmd_launch,
      "launch an SNP guest from OVMF on a simulated host and get its report"},
     {"guest", snp_cmd_guest, "start, stop, list SNP guests in swsevd (each with /dev/sev-guest)"},
+    {"platform", snp_cmd_platform, "the host's SNP platform: status, config, commit, vlek-load"},
     {"report", snp_cmd_report, "an attestation report through /dev/sev-guest, as the guest"},
     {"id-block", snp_cmd_id_block, "sign an ID block and ID auth page for SNP_LAUNCH_FINISH"},
 };

@@ -12,5 +12,6 @@ int snp_cmd_launch(int argc, char **argv);
 int snp_cmd_id_block(int argc, char **argv);
 int snp_cmd_guest(int argc, char **argv);
 int snp_cmd_report(int argc, char **argv);
+int snp_cmd_platform(int argc, char **argv);
 
 #endif
