@@ -118,6 +118,12 @@ static const struct fw_cmd_desc commands[] = {
     {SNP_CMD_CONFIG, "SNP_CONFIG", sizeof(struct snp_fw_config), S_ANY, fw_cmd_snp_config},
     {SNP_CMD_COMMIT, "SNP_COMMIT", sizeof(struct snp_fw_len), S_ANY, fw_cmd_snp_commit},
     {SNP_CMD_VLEK_LOAD, "SNP_VLEK_LOAD", 0x10, S_ANY, fw_cmd_snp_vlek_load},
+    {SNP_CMD_PAGE_SWAP_OUT, "SNP_PAGE_SWAP_OUT", 0x30, S_ANY, fw_cmd_snp_page_swap_out},
+    {SNP_CMD_PAGE_SWAP_IN, "SNP_PAGE_SWAP_IN", 0x30, S_ANY, fw_cmd_snp_page_swap_in},
+    {SNP_CMD_PAGE_MOVE, "SNP_PAGE_MOVE", 0x20, S_ANY, fw_cmd_snp_page_move},
+    {SNP_CMD_PAGE_MD_INIT, "SNP_PAGE_MD_INIT", 0x10, S_ANY, fw_cmd_snp_page_md_init},
+    {SNP_CMD_PAGE_SET_STATE, "SNP_PAGE_SET_STATE", 0x10, S_ANY, fw_cmd_snp_page_set_state},
+    {SNP_CMD_PAGE_UNSMASH, "SNP_PAGE_UNSMASH", 0x08, S_ANY, fw_cmd_snp_page_unsmash},
 };
 
 static const struct fw_cmd_desc *find(uint32_t id)

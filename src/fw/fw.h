@@ -72,6 +72,13 @@ struct fw_snp_guest {
     uint8_t family_id[16], image_id[16];
     uint32_t guest_svn;
     uint8_t id_key_digest[48], author_key_digest[48];
+    /* Page swap (fw/snp_pages.c): the offline encryption key, drawn at the
+     * guest's first swap; the counter that gives each swapped page its
+     * AES-GCM IV; the root metadata entry (ROOT_MDATA_EN). */
+    bool oek_valid;
+    uint8_t oek[32];
+    uint64_t oek_iv_count;
+    uint8_t root_md_entry[64];
 };
 
 #define FW_SNP_MAX_GUESTS 256

@@ -75,6 +75,13 @@ FW_HANDLER(snp_launch_start);
 FW_HANDLER(snp_launch_update);
 FW_HANDLER(snp_launch_finish);
 FW_HANDLER(snp_guest_request);
+/* snp_pages.c */
+FW_HANDLER(snp_page_unsmash);
+FW_HANDLER(snp_page_set_state);
+FW_HANDLER(snp_page_md_init);
+FW_HANDLER(snp_page_move);
+FW_HANDLER(snp_page_swap_out);
+FW_HANDLER(snp_page_swap_in);
 /* An output page of an SNP command (must be Firmware or beyond the RMP). */
 uint16_t fw_snp_check_out_page(struct sev_fw *fw, uint64_t pa, size_t len);
 
