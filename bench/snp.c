@@ -174,6 +174,11 @@ int bench_snp(const struct bench_opts *opts)
     struct report_arg ra = {&g, {0}};
     double reports = bench_rate(opts, report, &ra);
     guest_snp_fini(&g);
+    /* The limits again, now that the machine is warm: the better of the
+     * two measurements is the limit (a figure must not beat a cold limit). */
+    double signs2 = bench_rate(opts, ecdsa_sign, &sa), sha2 = bench_rate(opts, sha384_page, page);
+    signs = signs2 > signs ? signs2 : signs;
+    sha = sha2 > sha ? sha2 : sha;
     if (signs <= 0 || sha <= 0 || reports <= 0)
         goto out;
 

@@ -161,6 +161,16 @@ static swsev_rc read_guest_pte(struct memsys *ms, const struct hw_guest_ctx *g, 
     rc = ms_guest_keysel(ms, g, g->sev, npt_c, keysel);
     if (rc)
         return rc;
+    /* Under SNP the table page itself must be the guest's and validated;
+     * a violation is reported as a fault of the walk, not of the final
+     * access. */
+    struct hw_xlate x = {.gpa = gpa, .spa = *spa, .private_ = g->sev, .npt_level = lvl};
+    rc = ms_rmp_check_guest(ms, g, &x, HW_ACC_READ, f);
+    if (rc) {
+        if (f && f->kind == HW_FAULT_NPF)
+            f->error_code = (f->error_code & ~PFERR_GUEST_FINAL) | PFERR_GUEST_PAGE;
+        return rc;
+    }
     if (ms_pt_read(ms, *keysel, *spa, e) != SWSEV_OK)
         *e = ~0ull;
     return SWSEV_OK;

@@ -80,6 +80,10 @@ swsev_rc ms_rmp_put(struct memsys *ms, uint64_t spa, const struct rmp_entry *e)
     for (unsigned i = 0; i < n && !rc; i++)
         rc = ms_phys_access(ms, MEMSYS_KEYSEL_PLAIN, pa + i * RMP_ENTRY_SIZE, raw, sizeof(raw),
                             true);
+    /* Translations whose walks were checked against the old entry of a
+     * page-table page go: like the rest of the model's TLB, coherent
+     * rather than stale (final accesses are checked every time). */
+    tlb_write_hook(&ms->tlb, spa, n * PAGE_4K);
     return rc;
 }
 
@@ -371,9 +375,10 @@ int memsys_pvalidate(struct memsys *ms, const struct hw_guest_ctx *g, uint64_t g
     struct hw_xlate x;
     struct rmp_entry e;
     pthread_mutex_lock(&ms->lock);
-    int r = guest_operand(ms, g, gva, size_2m, &x, &e, f);
-    if (r == RMP_SUCCESS && g->vmpl != 0)
-        r = RMP_FAIL_PERMISSION;
+    /* Only VMPL0 validates; checked before the operand is translated. */
+    int r = g->vmpl != 0 && ms->snp_enabled && g->snp
+                ? RMP_FAIL_PERMISSION
+                : guest_operand(ms, g, gva, size_2m, &x, &e, f);
     if (r == RMP_SUCCESS && e.immutable)
         r = RMP_FAIL_INPUT;
     if (r == RMP_SUCCESS) {

@@ -27,19 +27,34 @@ static void rmp_on(struct rig *r)
     assert_int_equal(memsys_snp_enable(r->m.ms), SWSEV_OK);
 }
 
-/* Assign every page of the guest's RAM to it (hypervisor: RMPUPDATE). */
+static bool in_pt_pool(uint64_t gpa)
+{
+    return gpa >= TS_GUEST_PT_POOL && gpa < TS_GUEST_PT_POOL + 256 * 1024;
+}
+
+/* Assign every page of the guest's RAM to it (hypervisor: RMPUPDATE). The
+ * page-table pages arrive validated, as SNP_LAUNCH_UPDATE leaves launched
+ * pages (the guest cannot PVALIDATE a page its own walk needs). */
 static void assign_all(struct rig *r)
 {
     for (uint64_t gpa = 0; gpa < RAM; gpa += PAGE) {
         struct rmp_state st = {gpa, 1, 0, 0, 0, ASID};
         assert_int_equal(memsys_rmpupdate(r->m.ms, r->g.ram_spa + gpa, &st), RMP_SUCCESS);
+        if (in_pt_pool(gpa)) {
+            struct rmp_entry e;
+            assert_int_equal(memsys_fw_rmp_read(r->m.fw, r->g.ram_spa + gpa, &e), SWSEV_OK);
+            e.validated = true;
+            assert_int_equal(memsys_fw_rmp_write(r->m.fw, r->g.ram_spa + gpa, &e), SWSEV_OK);
+        }
     }
 }
 
-/* The guest validates its RAM through identity mappings at VA. */
+/* The guest validates the rest of its RAM through identity mappings at VA. */
 static void validate_all(struct rig *r)
 {
     for (uint64_t gpa = 0; gpa < RAM; gpa += PAGE) {
+        if (in_pt_pool(gpa))
+            continue;
         bool nu;
         struct hw_fault f;
         assert_int_equal(memsys_pvalidate(r->m.ms, &r->g.ctx, VA + gpa, false, true, &nu, &f),
@@ -284,6 +299,11 @@ static void vmpl_permissions(void **state)
                      SWSEV_HW_ERR(SWSEV_HW_FAULT));
     assert_int_equal(f.kind, HW_FAULT_NPF);
     assert_true(f.error_code & PFERR_GUEST_VMPL);
+    /* VMPL1's walks need its page tables readable too. */
+    for (uint64_t gpa = TS_GUEST_PT_POOL; gpa < TS_GUEST_PT_POOL + 256 * 1024; gpa += PAGE)
+        assert_int_equal(
+            memsys_rmpadjust(ms, &r.g.ctx, VA + gpa, false, 1 | (VMPL_PERM_READ << 8), &f),
+            RMP_SUCCESS);
     uint8_t perms;
     assert_int_equal(memsys_rmpquery(ms, &r.g.ctx, VA + GPA_A, 1, &perms, &f), RMP_SUCCESS);
     assert_int_equal(perms, 0);
@@ -431,6 +451,36 @@ static void nested_size_mismatch(void **state)
     rig_fini(&r);
 }
 
+/* The guest's page-table pages are checked too: a walk through a table
+ * page that is not validated raises #VC 0x404, one the hypervisor took
+ * back faults as a walk (#NPF with the guest-page bit, not the final one). */
+static void page_table_pages_are_checked(void **state)
+{
+    (void)state;
+    struct rig r;
+    rig_init(&r, "milan", true);
+    struct hw_fault f;
+    uint8_t b[8];
+    uint64_t pml4 = r.g.ctx.cr3 & ~memsys_cbit_mask(r.m.ms) & ~0xfffull;
+    assert_int_equal(gread(&r, GPA_A, b, 8, &f), SWSEV_OK);
+    /* The hypervisor steals the PML4's page. */
+    struct rmp_state shared = {0, 0, 0, 0, 0, 0};
+    assert_int_equal(memsys_rmpupdate(r.m.ms, r.g.ram_spa + pml4, &shared), RMP_SUCCESS);
+    assert_int_equal(gread(&r, GPA_A, b, 8, &f), SWSEV_HW_ERR(SWSEV_HW_FAULT));
+    assert_int_equal(f.kind, HW_FAULT_NPF);
+    assert_true(f.error_code & PFERR_RMP);
+    assert_true(f.error_code & PFERR_GUEST_PAGE);
+    assert_false(f.error_code & PFERR_GUEST_FINAL);
+    assert_int_equal(f.addr, pml4);
+    /* Given back, assigned but not validated: #VC 0x404. */
+    struct rmp_state st = {pml4, 1, 0, 0, 0, ASID};
+    assert_int_equal(memsys_rmpupdate(r.m.ms, r.g.ram_spa + pml4, &st), RMP_SUCCESS);
+    assert_int_equal(gread(&r, GPA_A, b, 8, &f), SWSEV_HW_ERR(SWSEV_HW_FAULT));
+    assert_int_equal(f.kind, HW_FAULT_VC);
+    assert_int_equal(f.error_code, 0x404);
+    rig_fini(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -443,6 +493,7 @@ int main(void)
         cmocka_unit_test(attacks_succeed_against_sev),
         cmocka_unit_test(attacks_fail_against_snp),
         cmocka_unit_test(nested_size_mismatch),
+        cmocka_unit_test(page_table_pages_are_checked),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
