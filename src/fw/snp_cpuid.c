@@ -4,8 +4,8 @@
  *
  * Each known (leaf, subleaf) has either four register policies - a rule
  * (EXACT, MASK, LESSTHAN or UNCHECKED) plus a mask of bits that must be 0 -
- * or a check function of its own. Known leaves missing from the table must
- * read all zero. The corrections are the firmware's, including the ones
+ * or a check function of its own. Leaves of the checked ranges the table
+ * does not list must read all zero. The corrections are the firmware's, including the ones
  * that do not restore a valid value (see the notes at leaf 7/0 EDX and
  * 0x8000_001F EBX): a host diffing the page we write back sees what AMD's
  * firmware would have written.
@@ -100,7 +100,7 @@ static bool field_at_most(uint32_t *reg, unsigned shift, uint32_t mask, uint32_t
 {
     if (((*reg >> shift) & mask) <= limit)
         return true;
-    *reg = (*reg & ~(mask << shift)) | (limit << shift);
+    *reg = (*reg & ~(mask << shift)) | ((limit & mask) << shift);
     return false;
 }
 
@@ -108,7 +108,7 @@ static bool field_equals(uint32_t *reg, unsigned shift, uint32_t mask, uint32_t 
 {
     if (((*reg >> shift) & mask) == value)
         return true;
-    *reg = (*reg & ~(mask << shift)) | (value << shift);
+    *reg = (*reg & ~(mask << shift)) | ((value & mask) << shift);
     return false;
 }
 
