@@ -5,10 +5,10 @@
  * Each known (leaf, subleaf) has either four register policies - a rule
  * (EXACT, MASK, LESSTHAN or UNCHECKED) plus a mask of bits that must be 0 -
  * or a check function of its own. Leaves of the checked ranges the table
- * does not list must read all zero. The corrections are the firmware's, including the ones
- * that do not restore a valid value (see the notes at leaf 7/0 EDX and
- * 0x8000_001F EBX): a host diffing the page we write back sees what AMD's
- * firmware would have written.
+ * does not list must read all zero. The corrections are the firmware's,
+ * including the ones that do not restore a valid value (see the notes at
+ * leaf 7/0 EDX and 0x8000_001F EBX): a host diffing the page we write back
+ * sees what AMD's firmware would have written.
  *
  * Values AMD's firmware reads from the processor come from the chip model:
  * the family/model/stepping signature (leaves 0x1, 0x8000_0001), and the
