@@ -433,7 +433,7 @@ static void unsmash_refusals(void **state)
     if (base & (BIG - 1)) { /* a 2 MiB range that runs into the RMP */
         u.page_paddr = base & ~(BIG - 1);
         refused(&r, SEV_STATUS_INVALID_ADDRESS, SNP_CMD_PAGE_UNSMASH, &u, sizeof(u));
-    }
+    } /* (always covered by unsmash_range_into_the_rmp) */
 
     /* Each broken condition on one entry, restored afterwards. */
     u.page_paddr = pa;
@@ -489,6 +489,28 @@ static void unsmash_refusals(void **state)
     u.page_paddr = pa;
     assert_int_equal(cmd(&r, SNP_CMD_PAGE_UNSMASH, &u, sizeof(u)), 0);
     rig_fini(&r);
+}
+
+/* A host whose RMP starts 1 MiB past a 2 MiB boundary: the 2 MiB range
+ * below it is not RMP-owned but runs into the table. */
+static void unsmash_range_into_the_rmp(void **state)
+{
+    (void)state;
+    struct rig r;
+    memset(&r, 0, sizeof(r));
+    ts_host_init_nosnp(&r.h, "milan", "snp", false);
+    const struct chip_config *cfg = memsys_chip(r.h.ms);
+    uint64_t size = RMP_BOOKKEEPING + (cfg->dram_size >> 12) * RMP_ENTRY_SIZE;
+    size = (size + 0xfffff) & ~0xfffffull;
+    uint64_t region = page_alloc(&r, (size >> 12) + 256, 512), base = region + 0x100000;
+    assert_int_equal(memsys_rmp_configure(r.h.ms, base, base + size - 1), SWSEV_OK);
+    assert_int_equal(memsys_snp_enable(r.h.ms), SWSEV_OK);
+    assert_int_equal(cmd(&r, SNP_CMD_INIT, NULL, 0), 0);
+    struct snp_fw_page_unsmash u = {region};
+    assert_int_equal(cmd(&r, SNP_CMD_PAGE_UNSMASH, &u, sizeof(u)), SEV_STATUS_INVALID_ADDRESS);
+    u.page_paddr = region + BIG; /* inside the table */
+    assert_int_equal(cmd(&r, SNP_CMD_PAGE_UNSMASH, &u, sizeof(u)), SEV_STATUS_INVALID_PARAM);
+    ts_host_fini(&r.h);
 }
 
 /* A page-aligned RANGE_LIST in host memory. */
@@ -1022,6 +1044,10 @@ static void swap_vmsa_2m_in_place(void **state)
     assert_int_equal(swap_in(&r, r.gctx, vo, vd, md, vmsa | SNP_SWAP_IN_PLACE),
                      SEV_STATUS_INVALID_PARAM);
     assert_int_equal(swap_in(&r, r.gctx, vo, vd, md, 0), SEV_STATUS_INVALID_MDATA_ENTRY);
+    uint64_t hv = page_alloc(&r, 1, 1), theirs = page_alloc(&r, 1, 1);
+    rmp_set(&r, theirs, 0, true, true, ASID2);
+    assert_int_equal(swap_in(&r, r.gctx, vo, hv, md, vmsa), SEV_STATUS_INVALID_PAGE_STATE);
+    assert_int_equal(swap_in(&r, r.gctx, vo, theirs, md, vmsa), SEV_STATUS_INVALID_PAGE_OWNER);
     assert_int_equal(swap_in(&r, r.gctx, vo, vd, md, vmsa), 0);
     e = entry(&r, vd);
     assert_true(e.vmsa && e.gpa == 1 * PAGE && e.perms[1] == 0x0f && !e.validated);
@@ -1206,6 +1232,7 @@ int main(void)
         cmocka_unit_test(page_commands_need_snp_init),
         cmocka_unit_test(unsmash_merges_uniform_entries),
         cmocka_unit_test(unsmash_refusals),
+        cmocka_unit_test(unsmash_range_into_the_rmp),
         cmocka_unit_test(set_state_firmware_to_hv_fixed),
         cmocka_unit_test(set_state_skips_the_rmp),
         cmocka_unit_test(md_init_rules),
