@@ -6,9 +6,8 @@
  * code the offline calculator runs.
  *
  * Not modelled: VMSA register protection (SEV_FEATURES bit 14) and Secure
- * TSC (bit 9) transforms of VMSA pages, IMI launches' second digest, and
- * the full per-leaf CPUID table of the firmware (leaves 0x1 and 0x8000001F
- * are checked against the chip model; docs/firmware.md).
+ * TSC (bit 9) transforms of VMSA pages, IMI launches' second digest. The
+ * CPUID page is checked by fw/snp_cpuid.c.
  */
 #include <string.h>
 
@@ -18,6 +17,7 @@
 #include "crypto/digest.h"
 #include "crypto/ecc.h"
 #include "fw/handlers.h"
+#include "fw/snp_cpuid.h"
 #include "swsev/abi/snp_cmd.h"
 #include "swsev/abi/snp_report.h"
 #include "swsev/abi/vmsa.h"
@@ -95,55 +95,6 @@ static void fill_secrets(struct sev_fw *fw, const struct fw_snp_guest *g, uint8_
         s->tsc_factor = (100000 - 99600) / 2;
 }
 
-/* CPUID page validation. Returns true when the page is acceptable; else
- * the page has been corrected in place. The leaves the chip model defines
- * are checked against it (AMD's firmware checks ~40 leaves with per-bit
- * rules; see the module comment). */
-static bool cpuid_page_ok(struct sev_fw *fw, uint8_t page[PAGE_4K], bool *header_bad)
-{
-    uint32_t count, r32;
-    uint64_t r64;
-    memcpy(&count, page, 4);
-    memcpy(&r32, page + 4, 4);
-    memcpy(&r64, page + 8, 8);
-    *header_bad = r32 || r64 || count > 64;
-    if (*header_bad)
-        return false;
-    bool ok = true;
-    const struct chip_config *cfg = memsys_chip(fw->ms);
-    for (uint32_t i = 0; i < count; i++) {
-        uint8_t *e = page + 0x10 + 0x30 * i;
-        uint32_t fn, sub, regs[4], chip[4];
-        uint64_t rsvd;
-        memcpy(&fn, e, 4);
-        memcpy(&sub, e + 4, 4);
-        memcpy(regs, e + 0x18, 16);
-        memcpy(&rsvd, e + 0x28, 8);
-        if (rsvd)
-            ok = false;
-        if (fn == 0x8000001F && sub == 0) {
-            chip_cpuid(cfg, fn, 0, chip);
-            /* EBX exact except the physical-address reduction [11:6]. */
-            if ((regs[1] & ~0xFC0u) != (chip[1] & ~0xFC0u)) {
-                regs[1] = (chip[1] & ~0xFC0u) | (regs[1] & 0xFC0u);
-                ok = false;
-            }
-            if (regs[0] & ~chip[0]) {
-                regs[0] &= chip[0];
-                ok = false;
-            }
-        } else if (fn == 1 && sub == 0) {
-            chip_cpuid(cfg, 1, 0, chip);
-            if ((regs[0] & 0x0FFF0FFF) > (chip[0] & 0x0FFF0FFF) || (regs[0] & 0xF000F000)) {
-                regs[0] = chip[0];
-                ok = false;
-            }
-        }
-        memcpy(e + 0x18, regs, 16);
-    }
-    return ok;
-}
-
 /* One 4 KiB chunk of SNP_LAUNCH_UPDATE. */
 static uint16_t update_chunk(struct sev_fw *fw, struct fw_snp_guest *g, uint64_t pa, uint64_t gpa,
                              unsigned type, bool imi, const uint8_t perms[3])
@@ -161,7 +112,7 @@ static uint16_t update_chunk(struct sev_fw *fw, struct fw_snp_guest *g, uint64_t
         break;
     case SNP_PAGE_TYPE_CPUID: {
         bool header_bad;
-        if (!cpuid_page_ok(fw, page, &header_bad)) {
+        if (!fw_snp_cpuid_validate(memsys_chip(fw->ms), page, &header_bad, NULL)) {
             /* Corrected values go back to the host, in plaintext. */
             if (!header_bad)
                 (void)fw_mem_write(fw, pa, page, sizeof(page));

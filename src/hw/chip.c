@@ -122,6 +122,7 @@ void chip_cpuid(const struct chip_config *cfg, uint32_t leaf, uint32_t subleaf, 
     switch (leaf) {
     case 0x00000001:
         regs[0] = chip_signature(cfg);
+        regs[1] = 8u << 8; /* CLFLUSH line size: 8 quadwords, as every Zen part */
         break;
     case 0x80000000:
         regs[0] = 0x80000021; /* highest extended leaf of a Zen part */
