@@ -193,6 +193,7 @@ enum fw_page_state {
     FW_PS_PRE_SWAP,
     FW_PS_GUEST_INVALID,
     FW_PS_GUEST_VALID,
+    FW_PS_METADATA, /* a swap metadata page: firmware, tagged in RMP.GPA (fw/snp_pages.c) */
 };
 /* Classify the page at spa; INVALID_PARAM for a page of the RMP itself. */
 uint16_t fw_snp_page_state(struct sev_fw *fw, uint64_t spa, enum fw_page_state *ps,

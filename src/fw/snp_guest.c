@@ -218,9 +218,13 @@ FW_HANDLER(snp_page_reclaim)
         return SEV_STATUS_INVALID_ADDRESS;
     if (!e.immutable)
         return SEV_STATUS_SUCCESS; /* nothing to reclaim */
-    if (ps != FW_PS_FIRMWARE && ps != FW_PS_PRE_GUEST && ps != FW_PS_PRE_SWAP)
+    if (ps != FW_PS_FIRMWARE && ps != FW_PS_PRE_GUEST && ps != FW_PS_PRE_SWAP &&
+        ps != FW_PS_METADATA)
         return SEV_STATUS_INVALID_PAGE_STATE;
-    /* Firmware -> Reclaim, Pre-Guest -> Guest-Invalid, Pre-Swap -> Guest-Valid. */
+    /* Firmware and Metadata -> Reclaim (the tag goes), Pre-Guest ->
+     * Guest-Invalid, Pre-Swap -> Guest-Valid. */
+    if (ps == FW_PS_METADATA)
+        e.gpa = 0;
     e.immutable = false;
     return fw_snp_rmp_write(fw, pa, &e);
 }

@@ -57,8 +57,12 @@ FW_HANDLER(snp_launch_start)
         st = fw_random(fw, g->vmrk, sizeof(g->vmrk));
     if (!st)
         st = fw_random(fw, g->report_id, sizeof(g->report_id));
+    /* The offline encryption key of page swap, drawn here as AMD does. */
+    if (!st)
+        st = fw_random(fw, g->oek, sizeof(g->oek));
     if (st)
         return st;
+    g->oek_valid = true;
     g->policy = p;
     if (ma)
         memcpy(g->report_id_ma, ma->report_id, 32);

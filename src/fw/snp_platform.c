@@ -35,6 +35,9 @@ uint16_t fw_snp_page_state(struct sev_fw *fw, uint64_t spa, enum fw_page_state *
         *ps = i ? FW_PS_HV_FIXED : FW_PS_HYPERVISOR;
     else if (a && !v && !asid && i && e->gpa == 0)
         *ps = e->vmsa ? FW_PS_CONTEXT : FW_PS_FIRMWARE;
+    /* The firmware tags its Metadata pages with 1 in RMP.GPA bits 50:48. */
+    else if (a && !v && !asid && i && (e->gpa >> 48) == 1 && (e->gpa & ((1ull << 48) - 1)))
+        *ps = FW_PS_METADATA;
     else if (a && !v && !asid && !i && !e->lock)
         *ps = FW_PS_RECLAIM;
     else if (a && asid && i)

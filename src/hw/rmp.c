@@ -267,7 +267,14 @@ static int rmpupdate_locked(struct memsys *ms, uint64_t spa, const struct rmp_st
         e.gpa = st->gpa;
         e.asid = st->asid;
     }
-    /* A 4 KiB update leaves the rest of a free 2 MiB region as it was. */
+    /* A 2 MiB entry lives in all 512 slots: giving it back clears them all.
+     * A 4 KiB update leaves the rest of a free 2 MiB region as it was. */
+    if (big && !e.assigned) {
+        for (unsigned i = 0; i < PAGES_IN_2M; i++)
+            if (ms_rmp_put(ms, spa + i * PAGE_4K, &e))
+                return RMP_FAIL_INPUT;
+        return RMP_SUCCESS;
+    }
     return ms_rmp_put(ms, spa, &e) ? RMP_FAIL_INPUT : RMP_SUCCESS;
 }
 

@@ -168,6 +168,14 @@ static void rmpupdate_and_psmash_codes(void **state)
     assert_int_equal(memsys_rmpupdate(ms, spa + 0x300000, &fwpage), RMP_SUCCESS);
     struct rmp_state shared = {0, 0, 0, 0, 0, 0};
     assert_int_equal(memsys_rmpupdate(ms, spa + 0x300000, &shared), RMP_FAIL_PERMISSION);
+    /* A 2 MiB page given back as a whole frees every 4 KiB of it. */
+    struct rmp_state big = {0x400000, 1, 1, 0, 0, ASID}, big_free = {0, 0, 1, 0, 0, 0};
+    assert_int_equal(memsys_rmpupdate(ms, spa + 0x400000, &big), RMP_SUCCESS);
+    assert_int_equal(memsys_rmpupdate(ms, spa + 0x400000, &big_free), RMP_SUCCESS);
+    for (unsigned i = 0; i < 512; i += 73) {
+        assert_int_equal(memsys_rmpread(ms, spa + 0x400000 + i * PAGE, &out), RMP_SUCCESS);
+        assert_int_equal(out.assigned, 0);
+    }
     /* Back to the hypervisor, page by page. */
     for (unsigned i = 0; i < 512; i++)
         assert_int_equal(memsys_rmpupdate(ms, spa + i * PAGE, &shared), RMP_SUCCESS);
