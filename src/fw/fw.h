@@ -66,6 +66,9 @@ struct fw_snp_guest {
     uint8_t measurement[48];
     uint8_t host_data[32];
     uint8_t gosvw[16];
+    uint32_t desired_tsc_khz; /* LAUNCH_START (Secure TSC) */
+    uint64_t ma_gctx_pa;      /* the migration agent's context, 0 = none */
+    uint8_t imd[48];          /* IMI launch digest (pages with IMI_PAGE) */
     uint8_t report_id[32], report_id_ma[32];
     uint64_t launch_tcb;
     bool id_block_en, author_key_en, vcek_dis;

@@ -68,6 +68,9 @@ FW_HANDLER(snp_launch_start)
         memcpy(g->report_id_ma, ma->report_id, 32);
     else
         memset(g->report_id_ma, 0xFF, 32);
+    g->ma_gctx_pa = ma ? ma->gctx_pa : 0;
+    g->desired_tsc_khz = b->desired_tsc_khz;
+    memset(g->imd, 0, sizeof(g->imd));
     g->imi_en = (b->flags >> 1) & 1;
     memcpy(g->gosvw, b->gosvw, 16);
     memset(g->measurement, 0, sizeof(g->measurement));
@@ -143,6 +146,10 @@ static uint16_t update_chunk(struct sev_fw *fw, struct fw_snp_guest *g, uint64_t
     OPENSSL_cleanse(page, sizeof(page));
     if (st)
         return st;
+    /* An IMI page also extends the second digest (IMD) a migration
+     * agent's ABSORB checks against. */
+    if (imi && snp_pageinfo_extend(g->imd, contents, (uint8_t)type, gpa, imi, perms))
+        return SEV_STATUS_HWERROR_PLATFORM;
     return snp_pageinfo_extend(g->measurement, contents, (uint8_t)type, gpa, imi, perms)
                ? SEV_STATUS_HWERROR_PLATFORM
                : SEV_STATUS_SUCCESS;

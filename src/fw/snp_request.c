@@ -9,8 +9,9 @@
  * response's STATUS. A refused message changes nothing: a replayed request
  * never yields a report.
  *
- * Served: MSG_REPORT_REQ and MSG_KEY_REQ. MSG_CPUID, EXPORT, IMPORT,
- * ABSORB(_NOMA), VMRK and TSC_INFO are refused as unknown types.
+ * Every message type of the ABI is served: CPUID, KEY, REPORT here or in
+ * snp_msg_ma.c (CPUID, TSC_INFO and the migration agent's EXPORT, IMPORT,
+ * ABSORB, ABSORB_NOMA, VMRK).
  */
 #include <string.h>
 
@@ -23,21 +24,13 @@
 #include "crypto/snp_report.h"
 #include "crypto/snp_vcek.h"
 #include "fw/handlers.h"
+#include "fw/snp_msg.h"
 #include "swsev/abi/snp_cmd.h"
 #include "swsev/abi/snp_report.h"
 
 #define PAGE_4K  0x1000ull
 #define LOW_BITS (PAGE_4K - 1)
 #define HDR      sizeof(struct snp_msg_hdr)
-
-struct msg_ctx {
-    struct sev_fw *fw;
-    struct fw_snp_guest *g;
-    const struct snp_msg_hdr *hdr;
-    const uint8_t *req; /* decrypted payload, zero-padded to the largest request */
-    uint8_t *rsp;       /* response payload, zeroed */
-    uint16_t rsp_size;
-};
 
 static bool vlek_or_vcek_ok(const struct sev_fw *fw, const struct fw_snp_guest *g, unsigned sel)
 {
@@ -53,7 +46,27 @@ static bool vlek_or_vcek_ok(const struct sev_fw *fw, const struct fw_snp_guest *
     }
 }
 
-static uint32_t report(struct msg_ctx *m)
+/* Each request type, its response type's payload size (0: the request's
+ * own size) and its handler. */
+static uint32_t report(struct fw_snp_msg *m);
+static uint32_t derive_key(struct fw_snp_msg *m);
+static const struct {
+    uint8_t type;
+    uint16_t rsp_size;
+    uint32_t (*fn)(struct fw_snp_msg *m);
+} msg_types[] = {
+    {SNP_MSG_CPUID_REQ, 0, fw_snp_msg_cpuid},
+    {SNP_MSG_KEY_REQ, sizeof(struct snp_msg_key_rsp), derive_key},
+    {SNP_MSG_REPORT_REQ, SNP_REPORT_RSP_SIZE, report},
+    {SNP_MSG_EXPORT_REQ, 0x1000 - sizeof(struct snp_msg_hdr), fw_snp_msg_export},
+    {SNP_MSG_IMPORT_REQ, 0x10, fw_snp_msg_import},
+    {SNP_MSG_ABSORB_REQ, 0x10, fw_snp_msg_absorb},
+    {SNP_MSG_VMRK_REQ, 0x10, fw_snp_msg_vmrk},
+    {SNP_MSG_ABSORB_NOMA_REQ, 0x10, fw_snp_msg_absorb_noma},
+    {SNP_MSG_TSC_INFO_REQ, 0x80, fw_snp_msg_tsc_info},
+};
+
+static uint32_t report(struct fw_snp_msg *m)
 {
     struct snp_msg_report_req q;
     memcpy(&q, m->req, sizeof(q));
@@ -118,7 +131,7 @@ static uint32_t report(struct msg_ctx *m)
     return SEV_STATUS_SUCCESS;
 }
 
-static uint32_t derive_key(struct msg_ctx *m)
+static uint32_t derive_key(struct fw_snp_msg *m)
 {
     struct snp_msg_key_req q;
     memcpy(&q, m->req, sizeof(q));
@@ -253,24 +266,21 @@ FW_HANDLER(snp_guest_request)
         st = SEV_STATUS_AEAD_OFLOW;
         goto out;
     }
-    bool known = h.msg_type == SNP_MSG_REPORT_REQ || h.msg_type == SNP_MSG_KEY_REQ;
-    if (h.msg_version == 0 || (known && h.msg_version > 1) || !known) {
+    size_t t = 0;
+    while (t < sizeof(msg_types) / sizeof(msg_types[0]) && msg_types[t].type != h.msg_type)
+        t++;
+    if (h.msg_version == 0 || t == sizeof(msg_types) / sizeof(msg_types[0]) || h.msg_version > 1) {
         st = SEV_STATUS_INVALID_PARAM;
         goto out;
     }
-    struct msg_ctx m = {fw, g, &h, req, rsp, 0};
-    uint32_t status;
-    if (h.msg_type == SNP_MSG_REPORT_REQ) {
-        m.rsp_size = SNP_REPORT_RSP_SIZE;
-        status = report(&m);
-        if (status) /* on error the report stays all zero */
-            memset(rsp + sizeof(struct snp_msg_report_rsp_hdr), 0, sizeof(struct snp_report));
-    } else {
-        m.rsp_size = sizeof(struct snp_msg_key_rsp);
-        status = derive_key(&m);
-        if (status)
-            memset(rsp + 0x20, 0, 32);
-    }
+    struct fw_snp_msg m = {fw, g, &h, req, rsp, msg_types[t].rsp_size};
+    if (!m.rsp_size)
+        m.rsp_size = h.msg_size;
+    uint32_t status = msg_types[t].fn(&m);
+    if (status && h.msg_type == SNP_MSG_REPORT_REQ) /* a refused report stays all zero */
+        memset(rsp + sizeof(struct snp_msg_report_rsp_hdr), 0, sizeof(struct snp_report));
+    if (status && h.msg_type == SNP_MSG_KEY_REQ)
+        memset(rsp + 0x20, 0, 32);
     memcpy(rsp, &status, 4);
 
     struct snp_msg_hdr rh;
