@@ -119,7 +119,8 @@ static void add(struct refusal *t, size_t *n, const char *what, uint32_t id, con
     t[*n].what = what;
     t[*n].cmd = id;
     memset(t[*n].buf, 0, sizeof(t[*n].buf));
-    memcpy(t[*n].buf, b, len);
+    if (len)
+        memcpy(t[*n].buf, b, len);
     t[*n].len = len;
     t[*n].status = st;
     (*n)++;
