@@ -195,6 +195,8 @@ FW_HANDLER(launch_update_vmsa)
     if (!fw_mem_valid(fw, b->paddr, b->len))
         return SEV_STATUS_INVALID_ADDRESS;
     st = encrypt_in_place(fw, g, b->paddr, b->len);
+    if (!st && memsys_fw_vmsa_seal(fw->port, fw_strip_cbit(fw, b->paddr), g->asid))
+        st = SEV_STATUS_RESOURCE_LIMIT;
     if (!st)
         g->vmsa_count++;
     return st;

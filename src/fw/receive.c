@@ -58,6 +58,8 @@ static uint16_t receive_update(struct sev_fw *fw, struct fw_call *c, bool vmsa)
                                       b->trans_len, NULL, plain));
     if (!st)
         st = fw_guest_mem_write(fw, g->asid, b->guest_paddr, plain, b->guest_len);
+    if (!st && vmsa && memsys_fw_vmsa_seal(fw->port, fw_strip_cbit(fw, b->guest_paddr), g->asid))
+        st = SEV_STATUS_RESOURCE_LIMIT;
     OPENSSL_cleanse(plain, sizeof(plain));
     return st;
 }

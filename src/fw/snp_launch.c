@@ -204,6 +204,9 @@ FW_HANDLER(snp_launch_update)
         if (st)
             return st;
     }
+    if (type == SNP_PAGE_TYPE_VMSA &&
+        memsys_fw_vmsa_seal(fw->port, fw_strip_cbit(fw, b->page_paddr), g->asid))
+        return SEV_STATUS_RESOURCE_LIMIT;
     e.perms[1] = perms[0];
     e.perms[2] = perms[1];
     e.perms[3] = perms[2];

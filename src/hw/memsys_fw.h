@@ -59,4 +59,9 @@ swsev_rc memsys_fw_rmp_write(struct memsys_fw_port *port, uint64_t spa, const st
  * RMP; hardware does the same through its TLB shootdown). */
 void memsys_fw_rmp_changed(struct memsys_fw_port *port);
 
+/* Seal the VMSA at spa (encrypted under asid) as it is now: VMRUN accepts
+ * it only while its plaintext matches (see hw/vmsa_seal.c). */
+swsev_rc memsys_fw_vmsa_seal(struct memsys_fw_port *port, uint64_t spa, uint32_t asid);
+void memsys_fw_vmsa_unseal(struct memsys_fw_port *port, uint64_t spa);
+
 #endif

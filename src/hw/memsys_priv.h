@@ -18,6 +18,15 @@ struct memsys_fw_port {
     struct memsys *ms;
 };
 
+/* The checksum of one encrypted VMSA (vmsa_seal.c). */
+#define MS_VMSA_SEALS 512
+struct ms_vmsa_seal {
+    uint64_t spa;
+    uint32_t asid;
+    bool used;
+    uint8_t digest[32];
+};
+
 struct memsys {
     struct chip_config cfg;
     pthread_mutex_t lock;
@@ -34,7 +43,12 @@ struct memsys {
     /* SNP: RMP_BASE / RMP_END and SYSCFG.SNPEn. */
     uint64_t rmp_base, rmp_end;
     bool rmp_configured, snp_enabled;
+    struct ms_vmsa_seal seals[MS_VMSA_SEALS];
 };
+
+/* VMSA integrity (vmsa_seal.c), lock held. */
+swsev_rc ms_vmsa_seal(struct memsys *ms, uint64_t spa, uint32_t asid, const uint8_t page[4096]);
+bool ms_vmsa_check(struct memsys *ms, uint64_t spa, uint32_t asid, const uint8_t page[4096]);
 
 /* RMP (rmp.c), lock held. */
 swsev_rc ms_rmp_get(struct memsys *ms, uint64_t spa, struct rmp_entry *e);

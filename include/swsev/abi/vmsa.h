@@ -41,6 +41,10 @@
 #define VMSA_RCX            0x308
 #define VMSA_RDX            0x310
 #define VMSA_RBX            0x318
+#define VMSA_RBP            0x328
+#define VMSA_RSI            0x330
+#define VMSA_RDI            0x338
+#define VMSA_R8             0x340 /* R8..R15 follow, 8 bytes each */
 #define VMSA_SEV_FEATURES   0x3B0
 #define VMSA_XCR0           0x3E8
 #define VMSA_MXCSR          0x408
