@@ -37,6 +37,7 @@ struct hw_vcpu {
     uint64_t vmsa_spa, sev_features;
     uint64_t ghcb_msr;
     uint64_t tsc;
+    uint8_t insn_len; /* of the instruction being handled, for nRIP */
 };
 
 static uint64_t get64(const uint8_t *p, unsigned off)
@@ -276,6 +277,10 @@ void hw_vcpu_vmexit(struct hw_vcpu *v, uint64_t code, uint64_t info1, uint64_t i
         memset(&v->sregs, 0, sizeof(v->sregs));
     }
     put64(v->vmcb, VMCB_EXIT_CODE, code);
+    /* nRIP: where an intercepted instruction continues (SEV-ES guests'
+     * RIP is not the hypervisor's to know: left zero). */
+    put64(v->vmcb, VMCB_NRIP, v->es ? 0 : v->regs.rip + v->insn_len);
+    v->insn_len = 0;
     put64(v->vmcb, VMCB_EXIT_INFO1, info1);
     put64(v->vmcb, VMCB_EXIT_INFO2, info2);
     put64(v->vmcb, VMCB_GHCB_GPA, v->ghcb_msr);
@@ -402,6 +407,7 @@ enum hw_vcpu_disposition hw_vcpu_event(struct hw_vcpu *v, const struct vcpu_even
         return HW_VCPU_EXITED;
     struct vcpu_regs *r = &v->regs;
     uint32_t misc1 = intercepts(v, VMCB_INTERCEPT_MISC1);
+    v->insn_len = ev->insn_len;
     switch (ev->kind) {
     case VCPU_EV_CPUID: {
         enum hw_vcpu_disposition d =
