@@ -100,6 +100,10 @@ enum vcpu_exit_reason {
     VCPU_EXIT_INTERNAL,     /* a backend error */
 };
 
+/* vcpu_exit.system_event.type */
+#define VCPU_SYSTEM_EVENT_SEV_TERM   6     /* KVM_SYSTEM_EVENT_SEV_TERM: GHCB termination */
+#define VCPU_SYSTEM_EVENT_DEBUG_EXIT 0x100 /* the debug-exit port: reason_code = the value */
+
 struct vcpu_exit {
     uint32_t reason; /* enum vcpu_exit_reason */
     struct {
