@@ -195,6 +195,22 @@ void ghcb_invalidate(struct ghcb_client *c)
     ghcb_clear_valid(&c->page);
 }
 
+void ghcb_release(struct ghcb_client *c)
+{
+    static const uint8_t zero[16];
+    ghcb_invalidate(c);
+    memsys_guest_phys_write(c->ms, c->cpu, c->ghcb_gpa + GHCB_OFF_SW_EXIT_CODE, zero, 8, &c->fault);
+    memsys_guest_phys_write(c->ms, c->cpu, c->ghcb_gpa + GHCB_OFF_VALID_BITMAP, zero, 16,
+                            &c->fault);
+}
+
+/* Every helper ends here: outputs taken, the GHCB released. */
+static swsev_rc put(struct ghcb_client *c, swsev_rc rc)
+{
+    ghcb_release(c);
+    return rc;
+}
+
 void ghcb_set(struct ghcb_client *c, unsigned off, uint64_t value)
 {
     if (off == GHCB_OFF_CPL) {
@@ -299,7 +315,7 @@ swsev_rc ghcb_io_out(struct ghcb_client *c, uint16_t port, uint8_t size, uint32_
     ghcb_invalidate(c);
     uint64_t mask = size == 4 ? 0xFFFFFFFFull : (1ull << (8 * size)) - 1;
     ghcb_set(c, GHCB_OFF_RAX, val & mask);
-    return ghcb_call(c, GHCB_NAE_IOIO, ioio_info(port, size, false, false), 0);
+    return put(c, ghcb_call(c, GHCB_NAE_IOIO, ioio_info(port, size, false, false), 0));
 }
 
 swsev_rc ghcb_io_in(struct ghcb_client *c, uint16_t port, uint8_t size, uint32_t *val)
@@ -315,7 +331,7 @@ swsev_rc ghcb_io_in(struct ghcb_client *c, uint16_t port, uint8_t size, uint32_t
         uint64_t mask = size == 4 ? 0xFFFFFFFFull : (1ull << (8 * size)) - 1;
         *val = (uint32_t)(c->page.save.rax & mask);
     }
-    return rc;
+    return put(c, rc);
 }
 
 /* REP INS/OUTS: as many elements per exit as the shared buffer holds. */
@@ -333,13 +349,13 @@ static swsev_rc io_string(struct ghcb_client *c, uint16_t port, uint8_t size, bo
         ghcb_set(c, GHCB_OFF_SW_SCRATCH, ghcb_shared_gpa(c));
         swsev_rc rc = ghcb_call(c, GHCB_NAE_IOIO, ioio_info(port, size, in, true), n);
         if (rc)
-            return rc;
+            return put(c, rc);
         if (in)
             memcpy(data, c->page.shared_buffer, (size_t)n * size);
         data += (size_t)n * size;
         count -= n;
     }
-    return SWSEV_OK;
+    return put(c, SWSEV_OK);
 }
 
 swsev_rc ghcb_io_outs(struct ghcb_client *c, uint16_t port, uint8_t size, const void *data,
@@ -365,7 +381,7 @@ static swsev_rc mmio(struct ghcb_client *c, uint64_t gpa, uint8_t *buf, uint32_t
         ghcb_call(c, write ? GHCB_NAE_MMIO_WRITE : GHCB_NAE_MMIO_READ, gpa & ~c->cbit_mask, len);
     if (!rc && !write)
         memcpy(buf, c->page.shared_buffer, len);
-    return rc;
+    return put(c, rc);
 }
 
 swsev_rc ghcb_mmio_read(struct ghcb_client *c, uint64_t gpa, void *buf, uint32_t len)
@@ -394,7 +410,7 @@ swsev_rc ghcb_cpuid(struct ghcb_client *c, uint32_t leaf, uint32_t subleaf, uint
         regs[2] = (uint32_t)c->page.save.rcx;
         regs[3] = (uint32_t)c->page.save.rdx;
     }
-    return rc;
+    return put(c, rc);
 }
 
 swsev_rc ghcb_rdmsr(struct ghcb_client *c, uint32_t msr, uint64_t *val)
@@ -406,7 +422,7 @@ swsev_rc ghcb_rdmsr(struct ghcb_client *c, uint32_t msr, uint64_t *val)
         rc = OUTPUTS(c, GHCB_OFF_RAX, GHCB_OFF_RDX);
     if (!rc)
         *val = c->page.save.rdx << 32 | (uint32_t)c->page.save.rax;
-    return rc;
+    return put(c, rc);
 }
 
 swsev_rc ghcb_wrmsr(struct ghcb_client *c, uint32_t msr, uint64_t val)
@@ -415,7 +431,7 @@ swsev_rc ghcb_wrmsr(struct ghcb_client *c, uint32_t msr, uint64_t val)
     ghcb_set(c, GHCB_OFF_RCX, msr);
     ghcb_set(c, GHCB_OFF_RAX, (uint32_t)val);
     ghcb_set(c, GHCB_OFF_RDX, val >> 32);
-    return ghcb_call(c, GHCB_NAE_MSR, GHCB_MSR_WRITE, 0);
+    return put(c, ghcb_call(c, GHCB_NAE_MSR, GHCB_MSR_WRITE, 0));
 }
 
 swsev_rc ghcb_rdtsc(struct ghcb_client *c, uint64_t *tsc)
@@ -426,7 +442,7 @@ swsev_rc ghcb_rdtsc(struct ghcb_client *c, uint64_t *tsc)
         rc = OUTPUTS(c, GHCB_OFF_RAX, GHCB_OFF_RDX);
     if (!rc)
         *tsc = c->page.save.rdx << 32 | (uint32_t)c->page.save.rax;
-    return rc;
+    return put(c, rc);
 }
 
 swsev_rc ghcb_rdtscp(struct ghcb_client *c, uint64_t *tsc, uint32_t *aux)
@@ -439,7 +455,7 @@ swsev_rc ghcb_rdtscp(struct ghcb_client *c, uint64_t *tsc, uint32_t *aux)
         *tsc = c->page.save.rdx << 32 | (uint32_t)c->page.save.rax;
         *aux = (uint32_t)c->page.save.rcx;
     }
-    return rc;
+    return put(c, rc);
 }
 
 swsev_rc ghcb_vmmcall(struct ghcb_client *c, uint64_t nr, const uint64_t a[4], uint64_t *ret)
@@ -458,7 +474,7 @@ swsev_rc ghcb_vmmcall(struct ghcb_client *c, uint64_t nr, const uint64_t a[4], u
         rc = OUTPUTS(c, GHCB_OFF_RAX);
     if (!rc)
         *ret = c->page.save.rax;
-    return rc;
+    return put(c, rc);
 }
 
 swsev_rc ghcb_ap_hlt(struct ghcb_client *c, bool *woken)
@@ -466,7 +482,7 @@ swsev_rc ghcb_ap_hlt(struct ghcb_client *c, bool *woken)
     ghcb_invalidate(c);
     swsev_rc rc = ghcb_call(c, GHCB_NAE_AP_HLT_LOOP, 0, 0);
     *woken = !rc && ghcb_valid(c, GHCB_OFF_SW_EXIT_INFO2) && c->page.save.sw_exit_info_2;
-    return rc;
+    return put(c, rc);
 }
 
 swsev_rc ghcb_ap_hlt_loop(struct ghcb_client *c, unsigned max_exits, bool *woken)
@@ -483,7 +499,7 @@ swsev_rc ghcb_ap_hlt_loop(struct ghcb_client *c, unsigned max_exits, bool *woken
 swsev_rc ghcb_ap_jump_table_set(struct ghcb_client *c, uint64_t gpa)
 {
     ghcb_invalidate(c);
-    return ghcb_call(c, GHCB_NAE_AP_JUMP_TABLE, GHCB_AP_JUMP_TABLE_SET, gpa);
+    return put(c, ghcb_call(c, GHCB_NAE_AP_JUMP_TABLE, GHCB_AP_JUMP_TABLE_SET, gpa));
 }
 
 swsev_rc ghcb_ap_jump_table_get(struct ghcb_client *c, uint64_t *gpa)
@@ -494,7 +510,7 @@ swsev_rc ghcb_ap_jump_table_get(struct ghcb_client *c, uint64_t *gpa)
         rc = OUTPUTS(c, GHCB_OFF_SW_EXIT_INFO1, GHCB_OFF_SW_EXIT_INFO2);
     if (!rc)
         *gpa = c->page.save.sw_exit_info_2;
-    return rc;
+    return put(c, rc);
 }
 
 swsev_rc ghcb_hv_features(struct ghcb_client *c, uint64_t *features)
@@ -505,13 +521,13 @@ swsev_rc ghcb_hv_features(struct ghcb_client *c, uint64_t *features)
         rc = OUTPUTS(c, GHCB_OFF_SW_EXIT_INFO2);
     if (!rc)
         *features = c->hv_features = c->page.save.sw_exit_info_2;
-    return rc;
+    return put(c, rc);
 }
 
 swsev_rc ghcb_terminate(struct ghcb_client *c, uint8_t reason_set, uint8_t reason_code)
 {
     ghcb_invalidate(c);
-    return ghcb_call(c, GHCB_NAE_TERM_REQUEST, GHCB_TERM_INFO1(reason_set, reason_code), 0);
+    return put(c, ghcb_call(c, GHCB_NAE_TERM_REQUEST, GHCB_TERM_INFO1(reason_set, reason_code), 0));
 }
 
 /* ---- SNP ---- */
@@ -534,20 +550,20 @@ static swsev_rc psc_batch(struct ghcb_client *c, const uint64_t *entries, unsign
         ghcb_set(c, GHCB_OFF_SW_SCRATCH, ghcb_shared_gpa(c));
         swsev_rc rc = ghcb_call(c, GHCB_NAE_PSC, 0, 0);
         if (rc)
-            return rc;
+            return put(c, rc);
         if (c->page.save.sw_exit_info_2) {
             *psc_error = c->page.save.sw_exit_info_2;
             c->last.outcome = GHCB_OUT_VMM_ERROR;
-            return ERR_IO;
+            return put(c, ERR_IO);
         }
         struct ghcb_psc_hdr nh;
         memcpy(&nh, c->page.shared_buffer, sizeof(nh));
         if (nh.rsvd || nh.end_entry != h.end_entry || nh.cur_entry < h.cur_entry)
-            return bad_response(c); /* going backwards: the hypervisor is tricking us */
+            return put(c, bad_response(c)); /* going backwards: the hypervisor tricks us */
         if (nh.cur_entry > nh.end_entry)
-            return SWSEV_OK;
+            return put(c, SWSEV_OK);
         if (!memcmp(desc, c->page.shared_buffer, len))
-            return bad_response(c); /* no progress */
+            return put(c, bad_response(c)); /* no progress */
         memcpy(desc, c->page.shared_buffer, len);
         h = nh;
     }
@@ -592,7 +608,7 @@ swsev_rc ghcb_snp_guest_request(struct ghcb_client *c, uint64_t req_gpa, uint64_
     ghcb_invalidate(c);
     swsev_rc rc = ghcb_call(c, GHCB_NAE_GUEST_REQUEST, req_gpa, resp_gpa);
     *exitinfo2 = rc ? 0 : c->page.save.sw_exit_info_2;
-    return !rc && *exitinfo2 ? ERR_IO : rc;
+    return put(c, !rc && *exitinfo2 ? ERR_IO : rc);
 }
 
 swsev_rc ghcb_snp_ext_guest_request(struct ghcb_client *c, uint64_t req_gpa, uint64_t resp_gpa,
@@ -604,13 +620,13 @@ swsev_rc ghcb_snp_ext_guest_request(struct ghcb_client *c, uint64_t req_gpa, uin
     swsev_rc rc = ghcb_call(c, GHCB_NAE_EXT_GUEST_REQUEST, req_gpa, resp_gpa);
     *exitinfo2 = rc ? 0 : c->page.save.sw_exit_info_2;
     if (rc || !*exitinfo2)
-        return rc;
+        return put(c, rc);
     if (*exitinfo2 == GHCB_SNP_ERR(GHCB_SNP_VMM_ERR_INVALID_LEN, 0)) {
         if (!ghcb_valid(c, GHCB_OFF_RBX))
-            return bad_response(c);
+            return put(c, bad_response(c));
         *npages = c->page.save.rbx; /* the pages needed */
     }
-    return ERR_IO;
+    return put(c, ERR_IO);
 }
 
 int ghcb_snp_transport(void *ctx, uint64_t req_gpa, uint64_t resp_gpa, uint32_t *fw_error)
@@ -681,7 +697,7 @@ swsev_rc ghcb_snp_ap_create(struct ghcb_client *c, uint32_t apic_id, uint8_t vmp
                             request == GHCB_AP_DESTROY ? 0 : vmsa_gpa & ~c->cbit_mask);
     if (!rc)
         rc = OUTPUTS(c, GHCB_OFF_SW_EXIT_INFO1);
-    return rc;
+    return put(c, rc);
 }
 
 swsev_rc ghcb_snp_ap_destroy(struct ghcb_client *c, uint32_t apic_id, uint8_t vmpl)
@@ -692,5 +708,5 @@ swsev_rc ghcb_snp_ap_destroy(struct ghcb_client *c, uint32_t apic_id, uint8_t vm
 swsev_rc ghcb_snp_run_vmpl(struct ghcb_client *c, uint8_t vmpl)
 {
     ghcb_invalidate(c);
-    return ghcb_call(c, GHCB_NAE_RUN_VMPL, vmpl, 0);
+    return put(c, ghcb_call(c, GHCB_NAE_RUN_VMPL, vmpl, 0));
 }

@@ -111,8 +111,12 @@ void ghcb_msr_terminate(struct ghcb_client *c, uint8_t reason_set, uint8_t reaso
 
 /* ---- the page protocol ---- */
 
-/* Forget the previous exit (Linux's vc_ghcb_invalidate). */
+/* Forget the previous exit (Linux's vc_ghcb_invalidate): the working copy. */
 void ghcb_invalidate(struct ghcb_client *c);
+/* After use (Linux's __sev_put_ghcb): no exit code and no valid bits in
+ * the GHCB in memory either, so nothing stale is ever taken as input.
+ * Every helper below ends with it; callers of ghcb_call do it themselves. */
+void ghcb_release(struct ghcb_client *c);
 /* Put an input into the page (and mark it valid) before ghcb_call. */
 void ghcb_set(struct ghcb_client *c, unsigned off, uint64_t value);
 bool ghcb_valid(const struct ghcb_client *c, unsigned off);

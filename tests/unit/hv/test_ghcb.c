@@ -324,6 +324,15 @@ static void nae_common(struct rig *r)
     assert_int_equal(r->last.exit_code, GHCB_NAE_CPUID);
     assert_int_equal(r->last.kind, HV_VMGEXIT_RESUME);
 
+    /* After use the GHCB in memory has no exit code and no valid bits. */
+    struct ghcb mem;
+    struct hw_fault hf;
+    assert_int_equal(memsys_guest_phys_read(r->h.ms, &r->cpu, GHCB_GPA, &mem, sizeof(mem), &hf),
+                     SWSEV_OK);
+    assert_int_equal(mem.save.sw_exit_code, 0);
+    uint8_t none[16] = {0};
+    assert_memory_equal(mem.save.valid_bitmap, none, 16);
+
     /* MSRs: TSC_AUX round trip into RDTSCP, PAT, #GP for the unknown. */
     uint64_t val;
     assert_int_equal(ghcb_wrmsr(&r->c, 0xC0000103, 7), SWSEV_OK);
@@ -525,6 +534,13 @@ static void nae_events_snp(void **state)
     uint64_t e = ghcb_psc_entry(LAUNCHED >> 12, GHCB_PSC_OP_SHARED, 0, 0), err;
     assert_int_equal(ghcb_psc(&r.c, &e, 1, &err), SWSEV_OK);
     assert_false(r.vm->private_pages[LAUNCHED / 4096]);
+    /* ...and then serve as a GHCB, once registered. */
+    struct ghcb_client lc;
+    assert_int_equal(ghcb_client_init(&lc, r.h.ms, &r.cpu, LAUNCHED, vmgexit, &r), SWSEV_OK);
+    assert_int_equal(ghcb_msr_register(&lc), SWSEV_OK);
+    uint64_t tsc;
+    assert_int_equal(ghcb_rdtsc(&lc, &tsc), SWSEV_OK);
+    assert_int_equal(ghcb_msr_register(&r.c), SWSEV_OK);
     /* PSMASH and UNSMASH of 4 KiB entries have nothing to do. */
     uint64_t two[2] = {ghcb_psc_entry(0, GHCB_PSC_OP_PSMASH, 1, 0),
                        ghcb_psc_entry(0, GHCB_PSC_OP_UNSMASH, 1, 0)};
@@ -952,8 +968,10 @@ static void private_ghcb(void **state)
     uint64_t tsc;
     assert_int_not_equal(ghcb_rdtsc(&pc, &tsc), SWSEV_OK);
     assert_int_equal(r.last.kind, HV_VMGEXIT_BAD_GHCB);
-    assert_int_equal(pc.page.save.sw_exit_info_1, 0); /* nothing was written into it */
-    assert_int_equal(pc.page.save.sw_exit_code, GHCB_NAE_RDTSC);
+    /* Nothing was written into it: the guest reads back its own request. */
+    assert_int_equal(pc.last.outcome, GHCB_OUT_BAD_RESPONSE);
+    assert_int_equal(pc.last.info1, 0);
+    assert_int_equal(pc.last.info2, 0);
     /* Made shared again, it works. */
     assert_int_equal(ghcb_msr_page_state(&r.c, GHCB_GPA, false), SWSEV_OK);
     assert_int_equal(ghcb_rdtsc(&r.c, &tsc), SWSEV_OK);
