@@ -43,7 +43,8 @@
 #define HV_UART_LSR_THRE 0x20u
 #define HV_UART_LSR_TEMT 0x40u
 
-/* Called for every byte the guest transmits (may be NULL). */
+/* Called for every byte the guest transmits (may be NULL), with the device
+ * lock held: it must not call back into the device set. */
 typedef void (*hv_dev_serial_out)(void *ctx, uint8_t byte);
 
 struct hv_devices {

@@ -38,7 +38,7 @@
 #include "swsev/abi/ghcb.h"
 
 #define HV_VMGEXIT_NO_GPA      (~0ull)
-#define HV_VMGEXIT_CERTS_MAX   (64u * 4096) /* KVM's SEV_FW_BLOB_MAX_SIZE-ish bound */
+#define HV_VMGEXIT_CERTS_MAX   (64u * 4096) /* the VMM's certificate table: 64 pages at most */
 #define HV_VMGEXIT_SCRATCH_MAX (16u * 4096) /* version-1 scratch outside the GHCB (KVM) */
 
 /* What the VMM configures (hv_vmgexit_config_default fills the defaults). */

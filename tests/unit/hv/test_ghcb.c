@@ -1174,6 +1174,61 @@ static void fuzzed_ghcb_contents(void **state)
     rig_fini(&r);
 }
 
+/* ---- the device set on its own ---- */
+
+static void count_byte(void *ctx, uint8_t b)
+{
+    unsigned *n = ctx;
+    *n += b;
+}
+
+static void devices_direct(void **state)
+{
+    (void)state;
+    struct hv_devices d;
+    assert_int_not_equal(hv_dev_init(&d, 0x1004, 64), SWSEV_OK); /* misaligned */
+    assert_int_not_equal(hv_dev_init(&d, 0x1000, HV_DEV_MMIO_MAX + 8), SWSEV_OK);
+    assert_int_not_equal(hv_dev_init(&d, ~0ull - 7, 64), SWSEV_OK); /* wraps */
+    assert_int_equal(hv_dev_init(&d, 0x1000, 64), SWSEV_OK);
+    unsigned sum = 0;
+    hv_dev_set_serial_out(&d, count_byte, &sum);
+    uint32_t v = 0x41424344;
+    /* A 4-byte OUT at 0x3F8 writes THR, IER, FCR, LCR: one byte printed. */
+    assert_int_equal(hv_dev_pio(&d, HV_DEV_SERIAL_PORT, 4, false, &v), HV_DEV_SERIAL);
+    assert_int_equal(sum, 0x44);
+    /* LCR got 0x41: DLAB clear, so THR still prints. */
+    v = 'z';
+    assert_int_equal(hv_dev_pio(&d, HV_DEV_SERIAL_PORT, 1, false, &v), HV_DEV_SERIAL);
+    char out[4];
+    assert_int_equal(hv_dev_serial_output(&d, out, 2), 2);
+    assert_string_equal(out, "D");
+    /* Straddling the UART's end: its byte answers, the rest reads ones. */
+    assert_int_equal(hv_dev_pio(&d, HV_DEV_SERIAL_PORT + 6, 4, true, &v), HV_DEV_SERIAL);
+    assert_int_equal(v >> 16, 0xFFFF);
+    /* Loopback: MSR mirrors MCR. */
+    v = 0x1F;
+    hv_dev_pio(&d, HV_DEV_SERIAL_PORT + HV_UART_MCR, 1, false, &v);
+    hv_dev_pio(&d, HV_DEV_SERIAL_PORT + HV_UART_MSR, 1, true, &v);
+    assert_int_equal(v, 0xF0);
+    /* Bad sizes, unclaimed ports, reads of the debug-exit port. */
+    assert_int_equal(hv_dev_pio(&d, HV_DEV_SERIAL_PORT, 3, true, &v), HV_DEV_NONE);
+    assert_int_equal(v, 0xFFFFFFFFu);
+    assert_int_equal(hv_dev_pio(&d, 0x60, 1, true, &v), HV_DEV_NONE);
+    assert_int_equal(v, 0xFF);
+    assert_int_equal(hv_dev_pio(&d, HV_DEV_DEBUG_EXIT_PORT, 2, true, &v), HV_DEV_DEBUG_EXIT);
+    assert_int_equal(v, 0xFFFF);
+    /* MMIO: inside, across the end, too long. */
+    uint8_t b[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+    assert_int_equal(hv_dev_mmio(&d, 0x1038, 8, true, b), HV_DEV_MMIO_REGION);
+    assert_int_equal(hv_dev_mmio(&d, 0x103C, 8, false, b), HV_DEV_NONE);
+    assert_int_equal(b[0], 0xFF);
+    assert_int_equal(hv_dev_mmio(&d, 0x1000, 9, false, b), HV_DEV_NONE);
+    assert_int_equal(hv_dev_mmio(&d, 0x103C, 4, false, b), HV_DEV_MMIO_REGION);
+    assert_int_equal(b[0], 5);
+    hv_dev_fini(&d);
+    hv_dev_fini(&d); /* twice is harmless */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1185,7 +1240,7 @@ int main(void)
         cmocka_unit_test(invalid_exit_codes),     cmocka_unit_test(out_of_range_gpas),
         cmocka_unit_test(scratch_outside_buffer), cmocka_unit_test(private_ghcb),
         cmocka_unit_test(psc_not_owned),          cmocka_unit_test(unregistered_ghcb),
-        cmocka_unit_test(fuzzed_ghcb_contents),
+        cmocka_unit_test(fuzzed_ghcb_contents),   cmocka_unit_test(devices_direct),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
