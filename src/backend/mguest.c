@@ -206,18 +206,49 @@ int mg_hlt(struct mguest *g)
     return simple(g, VCPU_EV_HLT, 1);
 }
 
+/* An access to a GPA the nested tables do not map: MMIO, one register
+ * (up to 8 bytes) at a time, as an MMIO event (#VC under SEV-ES). */
+static int mmio(struct mguest *g, uint64_t gpa, void *buf, size_t len, bool write)
+{
+    if (len > 8)
+        return -1;
+    struct vcpu_event ev;
+    memset(&ev, 0, sizeof(ev));
+    ev.kind = VCPU_EV_MMIO;
+    ev.mmio.gpa = gpa & ~memsys_cbit_mask(g->ms);
+    ev.mmio.len = (uint8_t)len;
+    ev.mmio.write = write;
+    if (write)
+        memcpy(ev.mmio.data, buf, len);
+    if (step(g, &ev))
+        return -1;
+    if (!write) {
+        struct vcpu_regs r;
+        (void)hw_vcpu_get_regs(g->vcpu, &r, NULL);
+        memcpy(buf, &r.rax, len);
+    }
+    return 0;
+}
+
 static int memory(struct mguest *g, uint64_t gva, void *buf, size_t len, bool write)
 {
     if (g->stopped)
         return -1;
     struct hw_fault f;
     const struct hw_guest_ctx *ctx = hw_vcpu_ctx(g->vcpu);
-    swsev_rc rc = write ? memsys_guest_write(g->ms, ctx, gva, buf, len, &f)
-                        : memsys_guest_read(g->ms, ctx, gva, buf, len, &f);
+    /* Paging off (early boot): addresses are guest-physical, the C-bit an
+     * address bit. */
+    bool phys = !(ctx->cr0 & X86_CR0_PG);
+    swsev_rc rc = phys ? (write ? memsys_guest_phys_write(g->ms, ctx, gva, buf, len, &f)
+                                : memsys_guest_phys_read(g->ms, ctx, gva, buf, len, &f))
+                       : (write ? memsys_guest_write(g->ms, ctx, gva, buf, len, &f)
+                                : memsys_guest_read(g->ms, ctx, gva, buf, len, &f));
     if (!rc)
         return 0;
     if (rc != SWSEV_HW_ERR(SWSEV_HW_FAULT))
         return -1;
+    if (f.kind == HW_FAULT_NPF && !(f.error_code & (PFERR_RMP | PFERR_PRESENT)))
+        return mmio(g, gva, buf, len, write);
     struct vcpu_event ev;
     memset(&ev, 0, sizeof(ev));
     ev.kind = VCPU_EV_FAULT;

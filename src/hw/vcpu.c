@@ -197,10 +197,12 @@ static bool load_vmsa(struct hw_vcpu *v, uint32_t asid)
               memctl_has_key(&ms->mc, asid) &&
               !ms_phys_access(ms, asid, v->vmsa_spa, page, sizeof(page), false) &&
               ms_vmsa_check(ms, v->vmsa_spa, asid, page);
-    if (ok && ms->snp_enabled) {
-        /* Under SNP the page must also be the guest's VMSA page. */
+    if (ok && (get64(page, VMSA_SEV_FEATURES) & 1)) {
+        /* An SNP guest's VMSA must also be its RMP VMSA page (legacy
+         * SEV-ES guests run on an SNP host without one). */
         struct rmp_entry e;
-        ok = !ms_rmp_get(ms, v->vmsa_spa, &e) && e.assigned && e.vmsa && e.asid == asid;
+        ok = ms->snp_enabled && !ms_rmp_get(ms, v->vmsa_spa, &e) && e.assigned && e.vmsa &&
+             e.asid == asid;
     }
     if (ok) {
         regs_from_vmsa(v, page);

@@ -47,6 +47,7 @@ int cmd_session(int argc, char **argv);
 int cmd_measure(int argc, char **argv);
 int cmd_secret(int argc, char **argv);
 int cmd_vm(int argc, char **argv);
+int vm_cmd_run(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_snp(int argc, char **argv);
 int cmd_kds(int argc, char **argv);

@@ -343,6 +343,9 @@ static int list(struct vmctx *v, const struct common_opts *co)
 
 int cmd_vm(int argc, char **argv)
 {
+    /* `vm run` runs a guest in this process; the other actions talk to swsevd. */
+    if (argc >= 2 && !strcmp(argv[1], "run"))
+        return vm_cmd_run(argc - 1, argv + 1);
     const char *cmd = "vm";
     struct common_opts co;
     const char *image = NULL, *gpa = NULL, *ram = NULL, *pol = NULL, *session = NULL, *vcpus = NULL,

@@ -248,6 +248,16 @@ static void snp_vmsa_must_be_rmp_vmsa(void **state)
     e.asid = ASID;
     e.gpa = 0xFFFFFFFFF000ull;
     assert_int_equal(memsys_fw_rmp_write(r.m.fw, r.vmsa, &e), SWSEV_OK);
+    /* A legacy SEV-ES VMSA needs no RMP entry; an SNP one (SNPActive in
+     * SEV_FEATURES) must be a VMSA page. */
+    assert_int_equal(hw_vcpu_vmrun(r.v, r.vmcb), SWSEV_OK);
+    hw_vcpu_vmexit(r.v, SVM_EXIT_HLT, 0, 0);
+    uint8_t page[4096];
+    assert_int_equal(memsys_fw_read(r.m.fw, ASID, r.vmsa, page, sizeof(page)), SWSEV_OK);
+    uint64_t snp_active = 1;
+    memcpy(page + VMSA_SEV_FEATURES, &snp_active, 8);
+    assert_int_equal(memsys_fw_write(r.m.fw, ASID, r.vmsa, page, sizeof(page)), SWSEV_OK);
+    assert_int_equal(memsys_fw_vmsa_seal(r.m.fw, r.vmsa, ASID), SWSEV_OK);
     assert_int_not_equal(hw_vcpu_vmrun(r.v, r.vmcb), SWSEV_OK); /* not a VMSA page */
     e.vmsa = true;
     assert_int_equal(memsys_fw_rmp_write(r.m.fw, r.vmsa, &e), SWSEV_OK);

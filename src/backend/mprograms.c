@@ -1,0 +1,171 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The modelled guest programs `swsev vm run` knows:
+ *   hello   boot, validate memory (SNP: page-state change to private and
+ *           PVALIDATE), use it, print on the serial console, exit 0;
+ *   attest  (SNP) ask for an attestation report through the GHCB's guest
+ *           request, print its measurement and report data;
+ *   psc     (SNP) a page-state-change torture test: pages flip between
+ *           private and shared, each state checked from both sides;
+ *   mmio    read and write the MMIO test region.
+ * Each returns 0 or -1; the exit code comes from the debug-exit port.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "backend/mrun.h"
+#include "guest/snp_msg.h"
+
+static const char *mode_name(enum mrun_mode m)
+{
+    return m == MRUN_SNP ? "SEV-SNP" : m == MRUN_SEV_ES ? "SEV-ES" : "SEV";
+}
+
+/* SNP: claim npages of RAM at gpa as validated private memory. */
+static int claim(struct mkernel *k, uint64_t gpa, uint64_t npages)
+{
+    if (!k->snp)
+        return 0;
+    return ghcb_page_state_change(&k->ghcb, gpa, npages, true) ? -1 : 0;
+}
+
+static int hello(struct mrun *r, struct mkernel *k)
+{
+    char line[96];
+    uint64_t sev_status = 0;
+    if (r->mode != MRUN_SEV && mg_rdmsr(k->g, 0xC0010131, &sev_status))
+        return -1;
+    if (claim(k, MRUN_FREE_GPA, 16))
+        return mk_exit(k, 3), -1;
+    /* Private memory works, and is the guest's alone. */
+    static const char secret[] = "only the guest can read this";
+    char back[sizeof(secret)];
+    if (mk_write(k, MRUN_FREE_GPA, true, secret, sizeof(secret)) ||
+        mk_read(k, MRUN_FREE_GPA, true, back, sizeof(back)) || memcmp(back, secret, sizeof(back)))
+        return mk_exit(k, 4), -1;
+    uint32_t regs[4];
+    if (mg_cpuid(k->g, 0x8000001F, 0, regs))
+        return -1;
+    snprintf(line, sizeof(line), "hello from an %s guest (SEV_STATUS 0x%llx, C-bit %u)\n",
+             mode_name(r->mode), (unsigned long long)sev_status, regs[1] & 0x3f);
+    if (mk_puts(k, line))
+        return -1;
+    return mk_exit(k, 0);
+}
+
+static void hex(char *out, const uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        snprintf(out + 2 * i, 3, "%02x", p[i]);
+}
+
+static int attest(struct mrun *r, struct mkernel *k)
+{
+    if (r->mode != MRUN_SNP) {
+        mk_puts(k, "attest: needs an SEV-SNP guest\n");
+        return mk_exit(k, 2);
+    }
+    struct guest_snp g;
+    if (guest_snp_init(&g, k->g->ms, hw_vcpu_ctx(k->g->vcpu), MRUN_SECRETS_GPA, 0, MRUN_REQ_GPA,
+                       MRUN_RESP_GPA, ghcb_snp_transport, &k->ghcb))
+        return mk_exit(k, 5), -1;
+    uint8_t rd[64] = "swsev vm run attest", report[0x4A0];
+    uint32_t status = 0, fw = 0;
+    swsev_rc rc = guest_snp_report(&g, rd, 0, report, &status, &fw);
+    guest_snp_fini(&g);
+    if (rc || status)
+        return mk_exit(k, 6), -1;
+    char m[97], line[160];
+    hex(m, report + 0x90, 48);
+    snprintf(line, sizeof(line), "report: version %u, measurement %s\n", report[0], m);
+    if (mk_puts(k, line))
+        return -1;
+    memcpy(r->launch_digest, report + 0x90, 48);
+    return mk_exit(k, 0);
+}
+
+static int psc(struct mrun *r, struct mkernel *k)
+{
+    if (r->mode != MRUN_SNP) {
+        mk_puts(k, "psc: needs an SEV-SNP guest\n");
+        return mk_exit(k, 2);
+    }
+    enum { PAGES = 8, ROUNDS = 4 };
+    uint64_t base = MRUN_FREE_GPA + 0x40000;
+    unsigned flips = 0;
+    if (claim(k, base, PAGES))
+        return mk_exit(k, 9), -1;
+    for (unsigned round = 0; round < ROUNDS; round++) {
+        for (unsigned i = 0; i < PAGES; i++) {
+            uint64_t gpa = base + i * 0x1000ull;
+            uint8_t v[16], w[16], b[16];
+            memset(v, 0x40 + (int)(round * PAGES + i), sizeof(v));
+            memset(w, 0xA0 + (int)i, sizeof(w));
+            /* Private: written and read back through the C-bit. */
+            if (mk_write(k, gpa, true, v, sizeof(v)) || mk_read(k, gpa, true, b, sizeof(b)) ||
+                memcmp(b, v, sizeof(v)))
+                return mk_exit(k, 10), -1;
+            /* Shared: the guest and the hypervisor see the same bytes. */
+            if (ghcb_page_state_change(&k->ghcb, gpa, 1, false) ||
+                mk_write(k, gpa, false, w, sizeof(w)) || mk_read(k, gpa, false, b, sizeof(b)) ||
+                memcmp(b, w, sizeof(w)))
+                return mk_exit(k, 11), -1;
+            /* Private again: what was shared is no plaintext to the guest
+             * (the page now decrypts under the guest's key). */
+            if (claim(k, gpa, 1) || mk_read(k, gpa, true, b, sizeof(b)) || !memcmp(b, w, sizeof(w)))
+                return mk_exit(k, 12), -1;
+            flips += 2;
+        }
+    }
+    char line[64];
+    snprintf(line, sizeof(line), "psc: %u page-state changes checked\n", flips);
+    if (mk_puts(k, line))
+        return -1;
+    return mk_exit(k, 0);
+}
+
+static int mmio(struct mrun *r, struct mkernel *k)
+{
+    if (r->mode == MRUN_SEV) {
+        /* A plain SEV guest's MMIO is a nested page fault the hypervisor
+         * emulates by decoding the instruction: modelled guests have no
+         * instruction bytes (the x86-64 backend does). */
+        mk_puts(k, "mmio: needs an SEV-ES or SEV-SNP guest (#VC and the GHCB)\n");
+        return mk_exit(k, 2);
+    }
+    uint64_t v = 0x1122334455667788ull, back = 0;
+    if (mk_write(k, MRUN_MMIO_GPA + 8, false, &v, 8) ||
+        mk_read(k, MRUN_MMIO_GPA + 8, false, &back, 8))
+        return mk_exit(k, 20), -1;
+    if (back != v)
+        return mk_exit(k, 21), -1;
+    mk_puts(k, "mmio: the test region answered\n");
+    return mk_exit(k, 0);
+}
+
+static const struct {
+    const char *name;
+    mrun_program fn;
+    const char *summary;
+} programs[] = {
+    {"hello", hello, "boot, validate memory, print on the serial console"},
+    {"attest", attest, "an attestation report through the GHCB guest request (SNP)"},
+    {"psc", psc, "page-state-change torture test (SNP)"},
+    {"mmio", mmio, "MMIO test region reads and writes"},
+};
+
+mrun_program mrun_find(const char *name, const char **summary)
+{
+    for (size_t i = 0; i < sizeof(programs) / sizeof(programs[0]); i++)
+        if (!strcmp(programs[i].name, name)) {
+            if (summary)
+                *summary = programs[i].summary;
+            return programs[i].fn;
+        }
+    return NULL;
+}
+
+const char *mrun_program_name(size_t i)
+{
+    return i < sizeof(programs) / sizeof(programs[0]) ? programs[i].name : NULL;
+}

@@ -1,0 +1,203 @@
+/* SPDX-License-Identifier: MIT */
+/* A modelled guest on a whole simulated host (see mrun.h). */
+#include <errno.h>
+#include <linux/kvm.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend/mrun.h"
+#include "common/snp_pageinfo.h"
+#include "hv/sev_dev.h"
+#include "swsev/abi/vmcb.h"
+#include "swsev/abi/vmsa.h"
+#include "swsev/fw_status.h"
+
+static int sev_op(struct hv_vm *vm, uint32_t cmd, void *data, uint32_t *fw)
+{
+    return hv_vm_sev_op(vm, cmd, (uint64_t)(uintptr_t)data, fw, &hv_uaccess_self);
+}
+
+static void reset_vmsa(uint8_t page[4096], uint64_t features)
+{
+    /* Real mode, paging off, as a vCPU leaves RESET. */
+    vmsa_reset_state(page, VMSA_VMM_QEMU, 1, 0, 0x00A00F11, features);
+}
+
+/* SNP: code, secrets and CPUID pages, the VMSA; SNP_LAUNCH_FINISH. */
+static int launch_snp(struct mrun *r, uint32_t *fw)
+{
+    struct hv_vm *vm = r->vm;
+    uint8_t page[4096], cpuid[4096];
+    memset(page, 0x90, sizeof(page)); /* the "code" the program stands for */
+    hv_snp_cpuid_table(r->kvm.ms, cpuid);
+    int e = hv_vm_snp_start(vm, 0x30000, fw);
+    if (!e)
+        e = hv_vm_snp_update(vm, 0, page, 4096, SNP_PAGE_TYPE_NORMAL, fw);
+    if (!e)
+        e = hv_vm_snp_update(vm, MRUN_SECRETS_GPA, NULL, 4096, SNP_PAGE_TYPE_SECRETS, fw);
+    if (!e)
+        e = hv_vm_snp_update(vm, MRUN_CPUID_GPA, cpuid, 4096, SNP_PAGE_TYPE_CPUID, fw);
+    reset_vmsa(page, 1); /* SNPActive */
+    if (!e)
+        e = hv_vm_snp_update_vmsa(vm, 0, page, fw);
+    uint8_t hd[32] = {0};
+    if (!e)
+        e = hv_vm_snp_finish(vm, NULL, NULL, 0, hd, fw);
+    return e;
+}
+
+/* SEV and SEV-ES: the legacy KVM flow (policy bit 2 for SEV-ES). */
+static int launch_sev(struct mrun *r, bool es, uint32_t *fw)
+{
+    struct hv_vm *vm = r->vm;
+    uint8_t page[4096];
+    memset(page, 0x90, sizeof(page));
+    int e = sev_op(vm, es ? KVM_SEV_ES_INIT : KVM_SEV_INIT, NULL, fw);
+    struct kvm_sev_launch_start ls;
+    memset(&ls, 0, sizeof(ls));
+    ls.policy = es ? 0x4 : 0x0;
+    if (!e)
+        e = sev_op(vm, KVM_SEV_LAUNCH_START, &ls, fw);
+    if (!e && hv_vm_write(vm, 0, page, sizeof(page)))
+        e = -EFAULT;
+    struct kvm_sev_launch_update_data up = {0, 4096};
+    if (!e)
+        e = sev_op(vm, KVM_SEV_LAUNCH_UPDATE_DATA, &up, fw);
+    if (!e && es) {
+        reset_vmsa(page, 0);
+        if (memsys_host_write(r->kvm.ms, hv_psp_pa(r->kvm.psp, vm->vmsa_spa), page, 4096))
+            e = -EFAULT;
+        if (!e)
+            e = sev_op(vm, KVM_SEV_LAUNCH_UPDATE_VMSA, NULL, fw);
+    }
+    struct kvm_sev_launch_measure me;
+    uint8_t m[48];
+    memset(&me, 0, sizeof(me));
+    me.uaddr = (uint64_t)(uintptr_t)m;
+    me.len = sizeof(m);
+    if (!e)
+        e = sev_op(vm, KVM_SEV_LAUNCH_MEASURE, &me, fw);
+    if (!e)
+        e = sev_op(vm, KVM_SEV_LAUNCH_FINISH, NULL, fw);
+    return e;
+}
+
+/* The hypervisor's side of every VMEXIT of the modelled guest. */
+static int vmm_exit(void *vmm, struct mguest *g)
+{
+    struct mrun *r = vmm;
+    (void)g;
+    if (hv_vcpu_handle_exit(r->vcpu, r->hx_up ? &r->hx : NULL, &r->dev, &r->exit) == 0)
+        return 0;
+    r->exited = true;
+    return 1;
+}
+
+swsev_rc mrun_start(struct mrun *r, const char *chip, enum mrun_mode mode, const void *seed,
+                    size_t seed_len, void (*serial)(void *ctx, uint8_t byte), void *ctx, char *err,
+                    size_t errlen)
+{
+    memset(r, 0, sizeof(*r));
+    r->mode = mode;
+    struct machine_config mc;
+    struct fw_identity id;
+    memset(&id, 0, sizeof(id));
+    memcpy(id.chip_secret, "swsev vm run", 12);
+    if (machine_config_default(&mc, chip)) {
+        snprintf(err, errlen, "unknown chip '%s'", chip);
+        return SWSEV_TOOL_ERR(SWSEV_E_INVAL);
+    }
+    if (mode == MRUN_SNP && !mc.snp) {
+        snprintf(err, errlen, "chip %s has no SEV-SNP", chip);
+        return SWSEV_TOOL_ERR(SWSEV_E_UNSUPPORTED);
+    }
+    mc.chip.dram_size = 512ull << 20;
+    mc.seed = seed;
+    mc.seed_len = seed_len;
+    swsev_rc rc = machine_create(&r->m, &mc, &id, NULL, 0, NULL);
+    if (!rc)
+        rc = hv_kvm_init(&r->kvm, machine_sev_dev(r->m));
+    r->kvm_up = rc == SWSEV_OK;
+    if (!rc)
+        rc = hv_vm_create_ex(&r->kvm, MRUN_RAM, 1, mode == MRUN_SNP, &r->vm);
+    if (!rc)
+        rc = hv_dev_init(&r->dev, MRUN_MMIO_GPA, 4096);
+    r->dev_up = rc == SWSEV_OK;
+    if (rc) {
+        snprintf(err, errlen, "the simulated host did not start: %s", swsev_strerror(rc));
+        return rc;
+    }
+    hv_dev_set_serial_out(&r->dev, serial, ctx);
+    uint32_t fw = 0;
+    int e = mode == MRUN_SNP ? launch_snp(r, &fw) : launch_sev(r, mode == MRUN_SEV_ES, &fw);
+    if (e) {
+        snprintf(err, errlen, "launch failed: %s (firmware status 0x%x %s)", strerror(-e), fw,
+                 swsev_fw_status_name(fw));
+        return SWSEV_FW_ERR(fw);
+    }
+    if (mode != MRUN_SEV) {
+        rc = hv_vmgexit_init(&r->hx, r->vm, &r->dev, NULL);
+        r->hx_up = rc == SWSEV_OK;
+    }
+    if (!rc)
+        rc = hv_vcpu_create(r->vm, r->hx_up ? &r->hx : NULL, 0, &r->vcpu);
+    if (!rc && hv_vcpu_vmrun(r->vcpu, &r->exit))
+        rc = SWSEV_HW_ERR(SWSEV_HW_FAULT);
+    if (!rc && mode == MRUN_SEV) {
+        /* A plain SEV guest: the VMM sets its registers (paging off). */
+        struct vcpu_regs regs;
+        struct vcpu_sregs s;
+        memset(&regs, 0, sizeof(regs));
+        memset(&s, 0, sizeof(s));
+        s.cr0 = 0x10;
+        rc = hv_vcpu_set_state(r->vcpu, &regs, &s);
+    }
+    if (rc) {
+        snprintf(err, errlen, "the vCPU did not start: %s", swsev_strerror(rc));
+        return rc;
+    }
+    mguest_init(&r->g, r->kvm.ms, r->vcpu->hw, r->vcpu->vmcb_spa, vmm_exit, r);
+    if (mode != MRUN_SEV) {
+        rc = mkernel_boot(&r->k, &r->g, MRUN_GHCB_GPA);
+        if (rc) {
+            snprintf(err, errlen, "the guest kernel could not set up its GHCB: %s",
+                     swsev_strerror(rc));
+            return rc;
+        }
+    } else {
+        r->k.g = &r->g;
+        r->k.cbit = memsys_cbit_mask(r->kvm.ms);
+    }
+    return SWSEV_OK;
+}
+
+int mrun_program_run(struct mrun *r, mrun_program program)
+{
+    int rc = program(r, &r->k);
+    if (!r->exited)
+        return rc ? 255 : 0;
+    if (r->exit.reason == VCPU_EXIT_SYSTEM_EVENT &&
+        r->exit.system_event.type == VCPU_SYSTEM_EVENT_DEBUG_EXIT)
+        return (int)(r->exit.system_event.reason_code & 0x7f);
+    if (r->exit.reason == VCPU_EXIT_SYSTEM_EVENT)
+        return 128 + (int)(r->exit.system_event.reason_code & 0x7f);
+    if (r->exit.reason == VCPU_EXIT_HLT)
+        return 0;
+    return 255;
+}
+
+void mrun_free(struct mrun *r)
+{
+    hv_vcpu_destroy(r->vcpu);
+    if (r->hx_up)
+        hv_vmgexit_fini(&r->hx);
+    if (r->vm)
+        hv_vm_destroy(r->vm);
+    if (r->dev_up)
+        hv_dev_fini(&r->dev);
+    if (r->kvm_up)
+        hv_kvm_fini(&r->kvm);
+    machine_destroy(r->m);
+    memset(r, 0, sizeof(*r));
+}

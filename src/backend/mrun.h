@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * backend/mrun.h - run a modelled guest program on a whole simulated host:
+ * the machine, a KVM-style VM launched as SEV, SEV-ES or SEV-SNP (the
+ * launch measured by the firmware as for any guest), one vCPU with its
+ * VMCB, the GHCB handler and the device set on the hypervisor side, the
+ * modelled guest kernel on the guest side, then the program. Serial output
+ * goes to a callback; the run ends with the guest's debug-exit code, its
+ * termination request, a shutdown or a failed entry.
+ *
+ * Fixed guest-physical layout (the "firmware" a modelled guest boots
+ * from): 0x0 a measured code page, 0x1000 the secrets page (SNP), 0x2000
+ * the CPUID page (SNP), 0x3000 the GHCB (shared), 0x4000/0x5000 the guest
+ * message pages (shared), RAM up to 16 MiB, the MMIO test region at
+ * 0x10000000.
+ */
+#ifndef SWSEV_BACKEND_MRUN_H
+#define SWSEV_BACKEND_MRUN_H
+
+#include "backend/mkernel.h"
+#include "hv/vcpu_run.h"
+#include "swsev/machine.h"
+
+#define MRUN_SECRETS_GPA 0x1000ull
+#define MRUN_CPUID_GPA   0x2000ull
+#define MRUN_GHCB_GPA    0x3000ull
+#define MRUN_REQ_GPA     0x4000ull
+#define MRUN_RESP_GPA    0x5000ull
+#define MRUN_FREE_GPA    0x100000ull /* RAM the guest may claim (not launched) */
+#define MRUN_RAM         (16ull << 20)
+#define MRUN_MMIO_GPA    0x10000000ull
+
+enum mrun_mode { MRUN_SEV = 1, MRUN_SEV_ES = 2, MRUN_SNP = 3 };
+
+struct mrun;
+typedef int (*mrun_program)(struct mrun *r, struct mkernel *k);
+
+struct mrun {
+    enum mrun_mode mode;
+    struct swsev_machine *m;
+    struct hv_kvm kvm;
+    bool kvm_up;
+    struct hv_vm *vm;
+    struct hv_devices dev;
+    bool dev_up;
+    struct hv_vmgexit hx;
+    bool hx_up;
+    struct hv_vcpu *vcpu;
+    struct mguest g;
+    struct mkernel k;
+    struct vcpu_exit exit; /* why the run ended */
+    bool exited;
+    uint8_t launch_digest[48]; /* SNP: the firmware's MEASUREMENT */
+};
+
+/* serial: called for every byte the guest prints (may be NULL). */
+swsev_rc mrun_start(struct mrun *r, const char *chip, enum mrun_mode mode, const void *seed,
+                    size_t seed_len, void (*serial)(void *ctx, uint8_t byte), void *ctx, char *err,
+                    size_t errlen);
+/* Run program; returns the guest's exit code (debug-exit value), or 128 +
+ * the termination reason code, or 255 for a shutdown or a failed entry. */
+int mrun_program_run(struct mrun *r, mrun_program program);
+void mrun_free(struct mrun *r);
+
+/* The programs: "hello", "attest", "psc", "mmio". NULL for an unknown name. */
+mrun_program mrun_find(const char *name, const char **summary);
+const char *mrun_program_name(size_t i);
+
+#endif

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * hv/vcpu_run.h - the VMM's vCPUs: a VMCB per vCPU set up for the VM's
+ * kind (plain, SEV, SEV-ES, SNP), VMRUN, and the handling of every VMEXIT
+ * as KVM's svm_handle_exit does: VMGEXIT through the GHCB handler
+ * (hv/vmgexit.h), intercepted port I/O, CPUID and MSRs of non-ES guests
+ * against the device set and the chip model, HLT and shutdown. What the
+ * VMM must act on comes back as a struct vcpu_exit (swsev/vcpu.h).
+ */
+#ifndef SWSEV_HV_VCPU_RUN_H
+#define SWSEV_HV_VCPU_RUN_H
+
+#include "hv/devices.h"
+#include "hv/vm.h"
+#include "hv/vmgexit.h"
+#include "swsev/vcpu.h"
+
+struct hv_vcpu {
+    struct hv_vm *vm;
+    uint32_t index;
+    struct hw_vcpu *hw;
+    uint64_t vmcb_spa;
+    struct hv_vmgexit_vcpu gx;
+};
+
+/* A vCPU of vm (its VMSA, for SEV-ES/SNP, is vm->vmsa_spa + 4 KiB * index). */
+swsev_rc hv_vcpu_create(struct hv_vm *vm, struct hv_vmgexit *hx, uint32_t index,
+                        struct hv_vcpu **out);
+void hv_vcpu_destroy(struct hv_vcpu *c);
+/* Non-ES guests: the initial registers (the VMM's to set). */
+swsev_rc hv_vcpu_set_state(struct hv_vcpu *c, const struct vcpu_regs *r,
+                           const struct vcpu_sregs *s);
+/* VMRUN: 0, or -EIO with ex->reason = VCPU_EXIT_FAIL_ENTRY. */
+int hv_vcpu_vmrun(struct hv_vcpu *c, struct vcpu_exit *ex);
+/* After a VMEXIT: handle it and VMRUN again (returns 0), or say why the VMM
+ * must take over (returns 1, ex filled). */
+int hv_vcpu_handle_exit(struct hv_vcpu *c, struct hv_vmgexit *hx, struct hv_devices *dev,
+                        struct vcpu_exit *ex);
+
+#endif

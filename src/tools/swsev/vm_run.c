@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * swsev vm run GUEST [--sev|--sev-es|--snp] - run a guest on a simulated
+ * host in this process: a modelled guest by name (swsev vm run --list).
+ * The guest's serial output goes to stdout; the exit code is the guest's
+ * (its debug-exit port), 128 + the reason code of a termination request,
+ * 255 for a shutdown or a failed entry, 2 for bad arguments.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "backend/mrun.h"
+#include "tools/swsev/cli.h"
+#include "tools/swsev/util.h"
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: swsev vm run GUEST [--sev | --sev-es | --snp] [--chip NAME] [--seed TEXT]\n"
+               "       swsev vm run --list\n\n"
+               "Runs GUEST on a simulated host in this process: the VM is launched (and\n"
+               "measured) as the mode says, the guest's serial output goes to stdout, and\n"
+               "the exit code is the guest's (debug-exit port), 128 + a termination\n"
+               "request's reason code, or 255 for a shutdown or a failed VM entry.\n\n"
+               "  --sev / --sev-es / --snp   the guest's protection (default --snp)\n"
+               "  --chip NAME                milan (default) or genoa; rome for --sev/--sev-es\n"
+               "  --seed TEXT                reproducible randomness\n");
+}
+
+static void to_stdout(void *ctx, uint8_t byte)
+{
+    (void)ctx;
+    putchar(byte);
+    if (byte == '\n')
+        fflush(stdout);
+}
+
+int vm_cmd_run(int argc, char **argv)
+{
+    const char *cmd = "vm run", *chip = "milan", *seed = NULL;
+    bool sev = false, es = false, snp = false, list = false;
+    struct common_opts co;
+    const struct opt opts[] = {
+        {"sev", NULL, &sev},   {"sev-es", NULL, &es}, {"snp", NULL, &snp}, {"chip", &chip, NULL},
+        {"seed", &seed, NULL}, {"list", NULL, &list}, {NULL, NULL, NULL},
+    };
+    char *pos[1];
+    int npos = 0, r = parse_opts(cmd, argc, argv, &co, opts, pos, 1, &npos, usage);
+    if (r)
+        return PARSE_EXIT(r);
+    if (list) {
+        const char *name, *summary = NULL;
+        for (size_t i = 0; (name = mrun_program_name(i)); i++) {
+            mrun_find(name, &summary);
+            printf("%-8s %s\n", name, summary);
+        }
+        return CLI_EXIT_OK;
+    }
+    if (npos != 1)
+        return cli_error(cmd, "which guest? (swsev vm run --list)");
+    if (sev + es + snp > 1)
+        return cli_error(cmd, "--sev, --sev-es and --snp exclude each other");
+    mrun_program prog = mrun_find(pos[0], NULL);
+    if (!prog)
+        return cli_error(cmd, "no guest '%s' (swsev vm run --list)", pos[0]);
+    enum mrun_mode mode = sev ? MRUN_SEV : es ? MRUN_SEV_ES : MRUN_SNP;
+    struct mrun run;
+    char err[256] = "";
+    swsev_rc rc = mrun_start(&run, chip, mode, seed, seed ? strlen(seed) : 0, to_stdout, NULL, err,
+                             sizeof(err));
+    if (rc) {
+        mrun_free(&run);
+        fprintf(stderr, "swsev: %s: %s\n", cmd, err);
+        return rc == SWSEV_TOOL_ERR(SWSEV_E_INVAL) || rc == SWSEV_TOOL_ERR(SWSEV_E_UNSUPPORTED)
+                   ? CLI_EXIT_USAGE
+                   : 255;
+    }
+    int code = mrun_program_run(&run, prog);
+    fflush(stdout);
+    if (run.exited && run.exit.reason == VCPU_EXIT_SYSTEM_EVENT &&
+        run.exit.system_event.type == VCPU_SYSTEM_EVENT_SEV_TERM)
+        fprintf(stderr, "swsev: %s: the guest asked to terminate (reason set %u, code %u)\n", cmd,
+                run.exit.system_event.reason_set, run.exit.system_event.reason_code);
+    mrun_free(&run);
+    return code;
+}

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# swsev vm run: modelled guests on a whole simulated host, as SEV, SEV-ES
+# and SEV-SNP guests: their serial output, exit codes, the GHCB paths
+# (IOIO, CPUID, MSR, MMIO, page-state changes, guest requests), and bad
+# arguments.
+. "$(dirname "$0")/lib/common.sh"
+
+expect_exit 0 "hello --snp" -- "$SWSEV" vm run hello --snp --seed t
+echo "$out" | grep -q "hello from an SEV-SNP guest (SEV_STATUS 0x7, C-bit 51)" || fail "hello --snp: $out"
+expect_exit 0 "hello --sev-es" -- "$SWSEV" vm run hello --sev-es --seed t
+echo "$out" | grep -q "hello from an SEV-ES guest (SEV_STATUS 0x3" || fail "hello --sev-es: $out"
+expect_exit 0 "hello --sev" -- "$SWSEV" vm run hello --sev --seed t
+echo "$out" | grep -q "hello from an SEV guest (SEV_STATUS 0x0" || fail "hello --sev: $out"
+expect_exit 0 "hello --sev-es on rome" -- "$SWSEV" vm run hello --sev-es --chip rome --seed t
+echo "$out" | grep -q "C-bit 47" || fail "rome's C-bit: $out"
+
+expect_exit 0 "attest" -- "$SWSEV" vm run attest --snp --seed t
+echo "$out" | grep -Eq "^report: version 3, measurement [0-9a-f]{96}$" || fail "attest: $out"
+m1=$(echo "$out" | sed -n 's/.*measurement //p')
+expect_exit 0 "attest again" -- "$SWSEV" vm run attest --snp --seed u
+m2=$(echo "$out" | sed -n 's/.*measurement //p')
+[ "$m1" = "$m2" ] || fail "the same launch must measure the same: $m1 $m2"
+expect_exit 2 "attest needs SNP" -- "$SWSEV" vm run attest --sev-es
+echo "$out" | grep -q "needs an SEV-SNP guest" || fail "attest --sev-es: $out"
+
+expect_exit 0 "psc" -- "$SWSEV" vm run psc --snp
+echo "$out" | grep -q "psc: 64 page-state changes checked" || fail "psc: $out"
+for m in --snp --sev-es; do
+    expect_exit 0 "mmio $m" -- "$SWSEV" vm run mmio $m
+    echo "$out" | grep -q "the test region answered" || fail "mmio $m: $out"
+done
+expect_exit 2 "mmio --sev" -- "$SWSEV" vm run mmio --sev
+
+# Bad arguments: one line, exit 2.
+expect_exit 2 "unknown guest" -- "$SWSEV" vm run nope
+expect_one_error_line "unknown guest" "no guest 'nope'"
+expect_exit 2 "two modes" -- "$SWSEV" vm run hello --snp --sev
+expect_one_error_line "two modes" "exclude"
+expect_exit 2 "SNP on rome" -- "$SWSEV" vm run hello --snp --chip rome
+expect_one_error_line "SNP on rome" "no SEV-SNP"
+expect_exit 2 "no guest" -- "$SWSEV" vm run
+expect_exit 0 "list" -- "$SWSEV" vm run --list
+[ "$(echo "$out" | wc -l)" = 4 ] || fail "list: $out"
+finish
