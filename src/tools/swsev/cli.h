@@ -39,6 +39,7 @@ void demo_note(struct demo_ctx *d, const char *fmt, ...) __attribute__((format(p
 int demo_memsys(struct demo_ctx *d, const char *chip, const uint8_t *seed, size_t seed_len);
 int demo_sev(struct demo_ctx *d, const char *chip, const uint8_t *seed, size_t seed_len);
 int demo_snp(struct demo_ctx *d, const char *chip, const uint8_t *seed, size_t seed_len);
+int demo_vcpu(struct demo_ctx *d, const char *chip, const uint8_t *seed, size_t seed_len);
 
 int cmd_demo(int argc, char **argv);
 int cmd_platform(int argc, char **argv);

@@ -85,6 +85,8 @@ int cmd_demo(int argc, char **argv)
     demo_sev(&d, chip, (const uint8_t *)seed, seed ? strlen(seed) : 0);
     printf("\n== SEV-SNP: RMP, measured launch, attestation report, verification ==\n");
     demo_snp(&d, chip, (const uint8_t *)seed, seed ? strlen(seed) : 0);
+    printf("\n== vCPUs: SEV-ES and SNP guests that run, the GHCB ==\n");
+    demo_vcpu(&d, chip, (const uint8_t *)seed, seed ? strlen(seed) : 0);
     printf("\n%d steps passed, %d failed\n", d.passed, d.failed);
     return d.failed ? CLI_EXIT_FAILURE : CLI_EXIT_OK;
 }
