@@ -25,5 +25,6 @@ void bench_ratio(const char *name, double value);
 int bench_memctl(const struct bench_opts *opts);
 int bench_sev(const struct bench_opts *opts);
 int bench_snp(const struct bench_opts *opts);
+int bench_vcpu(const struct bench_opts *opts);
 
 #endif
