@@ -201,6 +201,19 @@ int mg_pvalidate(struct mguest *g, uint64_t gva, bool size_2m, bool validate, ui
     return 0;
 }
 
+int mg_rmpadjust(struct mguest *g, uint64_t gva, bool size_2m, uint64_t rdx, uint64_t *rc)
+{
+    struct vcpu_regs r = regs_of(g);
+    r.rax = gva;
+    r.rcx = size_2m;
+    r.rdx = rdx;
+    set_regs(g, &r);
+    if (simple(g, VCPU_EV_RMPADJUST, 4))
+        return -1;
+    *rc = regs_of(g).rax;
+    return 0;
+}
+
 int mg_hlt(struct mguest *g)
 {
     return simple(g, VCPU_EV_HLT, 1);

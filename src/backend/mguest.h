@@ -66,6 +66,7 @@ int mg_vmmcall(struct mguest *g, uint64_t *rax);
 int mg_vmgexit(struct mguest *g);
 int mg_pvalidate(struct mguest *g, uint64_t gva, bool size_2m, bool validate, uint64_t *rc,
                  bool *no_update);
+int mg_rmpadjust(struct mguest *g, uint64_t gva, bool size_2m, uint64_t rdx, uint64_t *rc);
 int mg_hlt(struct mguest *g);
 /* Memory at guest-virtual addresses (len up to MEMSYS_GUEST_MAX_ACCESS). */
 int mg_read(struct mguest *g, uint64_t gva, void *buf, size_t len);

@@ -15,6 +15,7 @@
 
 #include "backend/mrun.h"
 #include "guest/snp_msg.h"
+#include "swsev/abi/vmsa.h"
 
 static const char *mode_name(enum mrun_mode m)
 {
@@ -143,6 +144,43 @@ static int mmio(struct mrun *r, struct mkernel *k)
     return mk_exit(k, 0);
 }
 
+/* The AP's program: it runs on its own vCPU, with its own GHCB. */
+static int ap_main(struct mrun *r, struct mkernel *k)
+{
+    (void)r;
+    uint64_t st = 0;
+    if (mg_rdmsr(k->g, 0xC0010131, &st))
+        return -1;
+    char line[80];
+    snprintf(line, sizeof(line), "AP 1: up (SEV_STATUS 0x%llx)\n", (unsigned long long)st);
+    return mk_puts(k, line);
+}
+
+/* SNP AP bring-up: the BSP writes the AP's VMSA into a private page, marks
+ * it a VMSA page with RMPADJUST and asks for AP creation through the GHCB;
+ * the VMM starts the AP on that VMSA. */
+static int smp(struct mrun *r, struct mkernel *k)
+{
+    if (r->mode != MRUN_SNP) {
+        mk_puts(k, "smp: needs an SEV-SNP guest (AP creation)\n");
+        return mk_exit(k, 2);
+    }
+    uint64_t vmsa = MRUN_FREE_GPA + 0x80000, rc = 0;
+    uint8_t page[4096];
+    vmsa_reset_state(page, VMSA_VMM_QEMU, 0, 0, 0x00A00F11, 1); /* an AP, SNPActive */
+    if (claim(k, vmsa, 1) || mk_write(k, vmsa, true, page, sizeof(page)))
+        return mk_exit(k, 30), -1;
+    /* VMSA bit, target VMPL1: the page becomes a VMSA page. */
+    if (mg_rmpadjust(k->g, vmsa, false, (1ull << 16) | 1, &rc) || rc)
+        return mk_exit(k, 31), -1;
+    if (ghcb_snp_ap_create(&k->ghcb, 1, 0, GHCB_AP_CREATE, vmsa, 1))
+        return mk_exit(k, 32), -1;
+    if (mrun_run_ap(r, 1, ap_main))
+        return mk_exit(k, 33), -1;
+    mk_puts(k, "BSP: AP 1 created from a VMSA the guest wrote, and it ran\n");
+    return mk_exit(k, 0);
+}
+
 static const struct {
     const char *name;
     mrun_program fn;
@@ -152,6 +190,7 @@ static const struct {
     {"attest", attest, "an attestation report through the GHCB guest request (SNP)"},
     {"psc", psc, "page-state-change torture test (SNP)"},
     {"mmio", mmio, "MMIO test region reads and writes"},
+    {"smp", smp, "SNP AP creation: the BSP brings up a second vCPU (SNP)"},
 };
 
 mrun_program mrun_find(const char *name, const char **summary)

@@ -120,7 +120,7 @@ swsev_rc mrun_start(struct mrun *r, const char *chip, enum mrun_mode mode, const
         rc = hv_kvm_init(&r->kvm, machine_sev_dev(r->m));
     r->kvm_up = rc == SWSEV_OK;
     if (!rc)
-        rc = hv_vm_create_ex(&r->kvm, MRUN_RAM, 1, mode == MRUN_SNP, &r->vm);
+        rc = hv_vm_create_ex(&r->kvm, MRUN_RAM, 2, mode == MRUN_SNP, &r->vm);
     if (!rc)
         rc = hv_dev_init(&r->dev, MRUN_MMIO_GPA, 4096);
     r->dev_up = rc == SWSEV_OK;
@@ -187,8 +187,36 @@ int mrun_program_run(struct mrun *r, mrun_program program)
     return 255;
 }
 
+/* The hypervisor's side of the AP's exits. */
+static int vmm_exit_ap(void *vmm, struct mguest *g)
+{
+    struct mrun *r = vmm;
+    (void)g;
+    struct vcpu_exit ex;
+    return hv_vcpu_handle_exit(r->ap_vcpu, &r->hx, &r->dev, &ex) == 0 ? 0 : 1;
+}
+
+int mrun_run_ap(struct mrun *r, uint32_t apic_id, mrun_program program)
+{
+    struct hv_vmgexit_ap ap;
+    if (r->mode != MRUN_SNP || r->ap_vcpu || !r->hx_up ||
+        !hv_vmgexit_ap_take(&r->hx, apic_id, &ap) || ap.request == GHCB_AP_DESTROY)
+        return -1;
+    struct vcpu_exit ex;
+    if (hv_vcpu_create(r->vm, &r->hx, apic_id, &r->ap_vcpu))
+        return -1;
+    hv_vcpu_set_vmsa(r->ap_vcpu, ap.vmsa_spa);
+    if (hv_vcpu_vmrun(r->ap_vcpu, &ex))
+        return -1;
+    mguest_init(&r->ap_g, r->kvm.ms, r->ap_vcpu->hw, r->ap_vcpu->vmcb_spa, vmm_exit_ap, r);
+    if (mkernel_boot(&r->ap_k, &r->ap_g, MRUN_AP_GHCB_GPA))
+        return -1;
+    return program(r, &r->ap_k);
+}
+
 void mrun_free(struct mrun *r)
 {
+    hv_vcpu_destroy(r->ap_vcpu);
     hv_vcpu_destroy(r->vcpu);
     if (r->hx_up)
         hv_vmgexit_fini(&r->hx);

@@ -26,6 +26,7 @@
 #define MRUN_GHCB_GPA    0x3000ull
 #define MRUN_REQ_GPA     0x4000ull
 #define MRUN_RESP_GPA    0x5000ull
+#define MRUN_AP_GHCB_GPA 0x6000ull   /* the AP's GHCB (shared) */
 #define MRUN_FREE_GPA    0x100000ull /* RAM the guest may claim (not launched) */
 #define MRUN_RAM         (16ull << 20)
 #define MRUN_MMIO_GPA    0x10000000ull
@@ -48,6 +49,10 @@ struct mrun {
     struct hv_vcpu *vcpu;
     struct mguest g;
     struct mkernel k;
+    /* An AP the guest created (SNP AP creation), run by mrun_run_ap. */
+    struct hv_vcpu *ap_vcpu;
+    struct mguest ap_g;
+    struct mkernel ap_k;
     struct vcpu_exit exit; /* why the run ended */
     bool exited;
     uint8_t launch_digest[48]; /* SNP: the firmware's MEASUREMENT */
@@ -60,9 +65,13 @@ swsev_rc mrun_start(struct mrun *r, const char *chip, enum mrun_mode mode, const
 /* Run program; returns the guest's exit code (debug-exit value), or 128 +
  * the termination reason code, or 255 for a shutdown or a failed entry. */
 int mrun_program_run(struct mrun *r, mrun_program program);
+/* Start the AP apic_id the guest asked for (GHCB SNP AP creation) and run
+ * program on it, with its own kernel and GHCB. 0, or -1 when there is no
+ * such request or the AP does not start. */
+int mrun_run_ap(struct mrun *r, uint32_t apic_id, mrun_program program);
 void mrun_free(struct mrun *r);
 
-/* The programs: "hello", "attest", "psc", "mmio". NULL for an unknown name. */
+/* The programs: "hello", "attest", "psc", "mmio", "smp". NULL for an unknown name. */
 mrun_program mrun_find(const char *name, const char **summary);
 const char *mrun_program_name(size_t i);
 

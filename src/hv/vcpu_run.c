@@ -71,6 +71,11 @@ void hv_vcpu_destroy(struct hv_vcpu *c)
     free(c);
 }
 
+void hv_vcpu_set_vmsa(struct hv_vcpu *c, uint64_t vmsa_spa)
+{
+    vmcb_put(c, VMCB_VMSA_PA, vmsa_spa, 8);
+}
+
 swsev_rc hv_vcpu_set_state(struct hv_vcpu *c, const struct vcpu_regs *r, const struct vcpu_sregs *s)
 {
     return hw_vcpu_set_regs(c->hw, r, s);

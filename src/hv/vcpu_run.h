@@ -27,6 +27,8 @@ struct hv_vcpu {
 swsev_rc hv_vcpu_create(struct hv_vm *vm, struct hv_vmgexit *hx, uint32_t index,
                         struct hv_vcpu **out);
 void hv_vcpu_destroy(struct hv_vcpu *c);
+/* Point the vCPU at another VMSA (SNP AP creation: the guest's page). */
+void hv_vcpu_set_vmsa(struct hv_vcpu *c, uint64_t vmsa_spa);
 /* Non-ES guests: the initial registers (the VMM's to set). */
 swsev_rc hv_vcpu_set_state(struct hv_vcpu *c, const struct vcpu_regs *r,
                            const struct vcpu_sregs *s);

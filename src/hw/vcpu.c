@@ -188,21 +188,24 @@ static swsev_rc entry_failed(struct hw_vcpu *v)
     return SWSEV_HW_ERR(SWSEV_HW_FAULT);
 }
 
-/* Load and check the VMSA (lock held). */
+/* Load and check the VMSA (lock held). An SNP guest's VMSA (SNPActive in
+ * its SEV_FEATURES) is protected by the RMP: it must be the guest's RMP
+ * VMSA page, which the hypervisor cannot write - and which the guest
+ * itself may have created (AP creation). Other SEV-ES VMSAs must match
+ * their seal. */
 static bool load_vmsa(struct hw_vcpu *v, uint32_t asid)
 {
     struct memsys *ms = v->ms;
     uint8_t page[VMSA_SIZE];
     bool ok = !(v->vmsa_spa & 4095) && !dram_check(&ms->dram, v->vmsa_spa, VMSA_SIZE) &&
               memctl_has_key(&ms->mc, asid) &&
-              !ms_phys_access(ms, asid, v->vmsa_spa, page, sizeof(page), false) &&
-              ms_vmsa_check(ms, v->vmsa_spa, asid, page);
+              !ms_phys_access(ms, asid, v->vmsa_spa, page, sizeof(page), false);
     if (ok && (get64(page, VMSA_SEV_FEATURES) & 1)) {
-        /* An SNP guest's VMSA must also be its RMP VMSA page (legacy
-         * SEV-ES guests run on an SNP host without one). */
         struct rmp_entry e;
         ok = ms->snp_enabled && !ms_rmp_get(ms, v->vmsa_spa, &e) && e.assigned && e.vmsa &&
              e.asid == asid;
+    } else if (ok) {
+        ok = ms_vmsa_check(ms, v->vmsa_spa, asid, page);
     }
     if (ok) {
         regs_from_vmsa(v, page);

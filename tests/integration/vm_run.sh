@@ -31,6 +31,12 @@ for m in --snp --sev-es; do
 done
 expect_exit 2 "mmio --sev" -- "$SWSEV" vm run mmio --sev
 
+# SNP AP creation: a second vCPU from a VMSA the guest wrote.
+expect_exit 0 "smp" -- "$SWSEV" vm run smp --snp
+echo "$out" | grep -q "^AP 1: up (SEV_STATUS 0x7)$" || fail "smp AP: $out"
+echo "$out" | grep -q "^BSP: AP 1 created" || fail "smp BSP: $out"
+expect_exit 2 "smp needs SNP" -- "$SWSEV" vm run smp --sev-es
+
 # Bad arguments: one line, exit 2.
 expect_exit 2 "unknown guest" -- "$SWSEV" vm run nope
 expect_one_error_line "unknown guest" "no guest 'nope'"
@@ -40,5 +46,5 @@ expect_exit 2 "SNP on rome" -- "$SWSEV" vm run hello --snp --chip rome
 expect_one_error_line "SNP on rome" "no SEV-SNP"
 expect_exit 2 "no guest" -- "$SWSEV" vm run
 expect_exit 0 "list" -- "$SWSEV" vm run --list
-[ "$(echo "$out" | wc -l)" = 4 ] || fail "list: $out"
+[ "$(echo "$out" | wc -l)" = 5 ] || fail "list: $out"
 finish
