@@ -20,6 +20,9 @@ enum uc_insn_op {
     UCI_MOV_TO_CR,   /* MOV CRn, r64 */
     UCI_INVLPG,      /* INVLPG m8 */
     UCI_CLTS,        /* clears CR0.TS */
+    UCI_RETRY,       /* not an instruction: the backend fixed something, run again */
+    UCI_MMIO,        /* not an instruction: an access hit an MMIO page */
+    UCI_REMAP,       /* not an instruction: an MMIO page became memory */
 };
 
 struct uc_insn {

@@ -43,6 +43,8 @@
 #define UCM_S_WRITABLE 4u  /* shadow PTE writable; pristine[] holds the bytes last synced */
 #define UCM_S_FETCH    8u  /* instruction fetch checked with the model since the fill */
 #define UCM_S_CODE     16u /* Unicorn may hold translated blocks of this page */
+#define UCM_S_MMIO     32u /* the model says it is not memory: an MMIO region is mapped there */
+#define UCM_MAX_MMIO   64u /* MMIO pages remembered (their GPAs) */
 
 struct ucm_chunk {
     uint64_t base; /* guest VA of the 2 MiB window; UINT64_MAX: free slot */
@@ -71,6 +73,10 @@ struct ucm {
     uint64_t code_page; /* last page the code hook read, and its bytes */
     const uint8_t *code_ptr;
     uint8_t scratch[UCM_PAGE];
+    struct {
+        uint64_t va, gpa;
+    } mmio[UCM_MAX_MMIO];
+    unsigned nmmio;
 };
 
 enum uc_stop {
@@ -79,6 +85,7 @@ enum uc_stop {
     UC_STOP_INTERNAL, /* an instruction the backend emulates itself (v->insn) */
     UC_STOP_QUANTUM,  /* budget or kick */
     UC_STOP_ERROR,    /* backend error (v->err) */
+    UC_STOP_STEPPED,  /* the single instruction of uc_step() is done */
 };
 
 struct uc_vcpu {
@@ -103,6 +110,18 @@ struct uc_vcpu {
     atomic_bool kick;
     uint64_t last_insn, run_no;
     uint8_t io_buf[4096];
+
+    /* Single-stepping and MMIO (uc_mmio.c). */
+    bool stepping;
+    unsigned step_left;
+    enum { UC_MMIO_OFF, UC_MMIO_PROBE, UC_MMIO_REPLAY } mmio_mode;
+    uint64_t mmio_va, mmio_gpa;
+    bool mmio_seen;    /* the probe saw an access */
+    uint64_t mmio_off; /* its offset in the page */
+    unsigned mmio_size;
+    bool mmio_write;
+    uint64_t mmio_value; /* written (probe) or to be read (replay) */
+    uint8_t last_size;   /* length of the instruction the code hook saw last */
     size_t io_len;
 
     /* Workarounds (uc_quirks.c). */
@@ -154,6 +173,19 @@ int ucm_write(struct uc_vcpu *v, uint64_t gva, const void *buf, size_t len, stru
 int ucm_tlb_flush(struct uc_vcpu *v);
 /* Shadow PTE for va (allocating tables), or NULL when out of table pages. */
 uint64_t *ucm_pte(struct ucm *m, uint64_t va, bool alloc);
+
+/* uc_mmio.c */
+/* Run exactly one instruction (events and faults still stop it). */
+int uc_step(struct uc_vcpu *v);
+/* The page at va is MMIO at gpa: map it so, probe the instruction at RIP
+ * for its access, and make v->ev the MMIO event (returns 1), or -errno. */
+int uc_mmio_probe(struct uc_vcpu *v, uint64_t va, uint64_t gpa);
+/* Finish the MMIO event: run the instruction with the read data. */
+int uc_mmio_complete(struct uc_vcpu *v, const struct uc_vcpu_result *res);
+/* The page at va is memory again: give it back to its window. */
+int uc_mmio_unmap(struct uc_vcpu *v, uint64_t va);
+/* The host bytes of the page at va in its window, or NULL. */
+uint8_t *ucm_host(struct uc_vcpu *v, uint64_t va);
 
 /* uc_inject.c */
 int uc_deliver(struct uc_vcpu *v, uint32_t vector, bool has_ec, uint64_t ec, struct hw_fault *f);

@@ -472,6 +472,9 @@ int ucm_fault(struct uc_vcpu *v, uint64_t cr2, uint64_t rip, struct hw_fault *f)
             return -ENOMEM;
         c->state[idx] |= UCM_S_PRESENT;
         *pte = PTE_LEAF;
+        for (unsigned i = 0; i < m->nmmio; i++)
+            if (m->mmio[i].va == va)
+                return 3; /* it was MMIO: the region goes back first */
         /* Unicorn keeps translated code across our page changes (writing
          * memory through the API does not drop it either). */
         if (changed && (c->state[idx] & UCM_S_CODE))
@@ -482,6 +485,12 @@ int ucm_fault(struct uc_vcpu *v, uint64_t cr2, uint64_t rip, struct hw_fault *f)
         return upgrade(v, c, idx, va, pte, f);
     uc_set_error(v, -EIO, "#PF at %#llx on a present writable page", (unsigned long long)cr2);
     return -EIO;
+}
+
+uint8_t *ucm_host(struct uc_vcpu *v, uint64_t va)
+{
+    struct ucm_chunk *c = chunk_find(&v->m, va);
+    return c ? c->host + (va - c->base) : NULL;
 }
 
 /* The page of an instruction, checked for instruction fetch. */

@@ -117,8 +117,12 @@ static int internal(struct uc_vcpu *v)
     uint64_t next = v->ev_rip + in->len;
     int rc = 0;
     switch (in->op) {
-    case UCI_NONE:
-        return 0; /* retry (shadow tables were full) */
+    case UCI_RETRY:
+        return 0; /* shadow tables were full: prepare resets them */
+    case UCI_MMIO:
+        return uc_mmio_probe(v, v->mmio_va, v->mmio_gpa);
+    case UCI_REMAP:
+        return uc_mmio_unmap(v, v->mmio_va);
     case UCI_MOV_FROM_CR: {
         uint64_t *cr = cr_of(v, in->cr);
         if (!cr)
@@ -214,8 +218,6 @@ int uc_vcpu_run(struct uc_vcpu *v, struct vcpu_event *ev)
         case UC_STOP_EVENT:
             if (v->ev.kind == VCPU_EV_NONE)
                 hook_event(v, &go_on);
-            else if (v->ev.kind == VCPU_EV_MMIO)
-                v->ev_rip = uc_get(v, UC_X86_REG_RIP);
             if (!go_on && v->cpu_exception && (v->cfg.flags & UC_VCPU_F_DELIVER_EXCEPTIONS)) {
                 struct hw_fault f;
                 const struct hw_fault *x = &v->ev.fault;
@@ -227,6 +229,9 @@ int uc_vcpu_run(struct uc_vcpu *v, struct vcpu_event *ev)
             break;
         case UC_STOP_QUANTUM:
             atomic_store(&v->kick, false);
+            break;
+        case UC_STOP_STEPPED:
+            go_on = true; /* only uc_step() stops so, and it does not come here */
             break;
         case UC_STOP_ERROR:
             rc = ucm_writeback(v);
@@ -308,7 +313,7 @@ int uc_vcpu_complete(struct uc_vcpu *v, const struct uc_vcpu_result *res)
         break;
     }
     case VCPU_EV_MMIO:
-        return -ENOTSUP;
+        return uc_mmio_complete(v, res);
     default:
         break;
     }

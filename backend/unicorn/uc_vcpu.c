@@ -82,6 +82,17 @@ static void on_code(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
     if (addr - UCM_RSV_BASE < UCM_RSV_SIZE)
         return; /* the backend's own stub */
     v->stats.insns++;
+    if (v->stepping) {
+        /* uc_step(): the one instruction runs, the next one stops. */
+        if (v->step_left-- == 0) {
+            v->stop = UC_STOP_STEPPED;
+            uc_emu_stop(uc);
+        } else {
+            v->last_insn = addr;
+            v->last_size = (uint8_t)size;
+        }
+        return;
+    }
     v->last_insn = addr;
     if (--v->budget == 0 || atomic_load_explicit(&v->kick, memory_order_relaxed)) {
         v->stop = UC_STOP_QUANTUM;
@@ -149,18 +160,19 @@ static void on_intr(uc_engine *uc, uint32_t intno, void *user)
             uc_stop_event(v, &f);
             return;
         }
-        if (rc == UC_VCPU_MEM_MMIO) {
-            memset(&v->ev, 0, sizeof(v->ev));
-            v->ev.kind = VCPU_EV_MMIO;
-            v->ev.mmio.gpa = f.addr | (cr2 & (UCM_PAGE - 1));
-            v->stop = UC_STOP_EVENT;
+        if (rc == UC_VCPU_MEM_MMIO || rc == 3) {
+            /* Not memory (or memory again): handled between steps. */
+            v->mmio_va = cr2 & UCM_PAGE_MASK;
+            v->mmio_gpa = f.addr & UCM_PAGE_MASK;
+            v->insn.op = rc == 3 ? UCI_REMAP : UCI_MMIO;
+            v->stop = UC_STOP_INTERNAL;
             uc_emu_stop(uc);
             return;
         }
         if (rc == -ENOSPC) {
             /* Out of shadow table pages: retried after a reset. */
             v->m.ntables = UCM_TABLE_PAGES;
-            v->insn.op = UCI_NONE;
+            v->insn.op = UCI_RETRY;
             v->stop = UC_STOP_INTERNAL;
             uc_emu_stop(uc);
             return;
