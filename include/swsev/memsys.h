@@ -137,6 +137,10 @@ void memsys_destroy(struct memsys *ms);
 const struct chip_config *memsys_chip(const struct memsys *ms);
 /* The C-bit as an address mask. */
 uint64_t memsys_cbit_mask(const struct memsys *ms);
+/* A counter that moves with every write to DRAM (by anyone) and every key
+ * change: a vCPU backend caching decrypted guest pages compares it to know
+ * whether its copies may be stale. */
+uint64_t memsys_generation(struct memsys *ms);
 
 /* Host path. pa may carry the C-bit (SME). Any length within DRAM. */
 swsev_rc memsys_host_read(struct memsys *ms, uint64_t pa, void *buf, size_t len);
@@ -151,6 +155,11 @@ swsev_rc memsys_guest_read(struct memsys *ms, const struct hw_guest_ctx *g, uint
                            size_t len, struct hw_fault *f);
 swsev_rc memsys_guest_write(struct memsys *ms, const struct hw_guest_ctx *g, uint64_t gva,
                             const void *buf, size_t len, struct hw_fault *f);
+/* Every check an access of kind acc at gva makes (translation, A/D bits,
+ * RMP), without moving a byte: how a backend that caches guest pages asks
+ * before it lets the guest write a page it holds. */
+swsev_rc memsys_guest_check(struct memsys *ms, const struct hw_guest_ctx *g, uint64_t gva,
+                            enum hw_access acc, struct hw_fault *f);
 swsev_rc memsys_guest_fetch(struct memsys *ms, const struct hw_guest_ctx *g, uint64_t gva,
                             void *buf, size_t len, struct hw_fault *f);
 /* Guest-physical view: gpa carries the C-bit as an address bit. */

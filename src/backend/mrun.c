@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "backend/mrun.h"
+#include "backend/ximage.h"
 #include "common/snp_pageinfo.h"
 #include "hv/sev_dev.h"
 #include "swsev/abi/vmcb.h"
@@ -24,6 +25,39 @@ static void reset_vmsa(uint8_t page[4096], uint64_t features)
     vmsa_reset_state(page, VMSA_VMM_QEMU, 1, 0, 0x00A00F11, features);
 }
 
+/* An x86-64 image: its page tables and every page its segments cover, in
+ * address order, through update(gpa, bytes, len). */
+static int image_pages(struct mrun *r, uint64_t enc,
+                       int (*update)(struct mrun *r, uint64_t gpa, const void *p, uint32_t *fw),
+                       uint32_t *fw)
+{
+    uint8_t pt[XIMAGE_PT_PAGES][4096];
+    ximage_page_tables(pt, enc);
+    int e = 0;
+    for (unsigned i = 0; i < XIMAGE_PT_PAGES && !e; i++)
+        e = update(r, XIMAGE_PT_GPA + 4096ull * i, pt[i], fw);
+    const struct ximage *img = r->img;
+    for (uint64_t a = img->lo; a < img->hi && !e; a += 4096)
+        if (img->present[(a - img->lo) / 4096])
+            e = update(r, a, img->bytes + (a - img->lo), fw);
+    return e;
+}
+
+static int snp_page(struct mrun *r, uint64_t gpa, const void *p, uint32_t *fw)
+{
+    return hv_vm_snp_update(r->vm, gpa, p, 4096, SNP_PAGE_TYPE_NORMAL, fw);
+}
+
+static int sev_page(struct mrun *r, uint64_t gpa, const void *p, uint32_t *fw)
+{
+    if (hv_vm_write(r->vm, gpa, p, 4096))
+        return -EFAULT;
+    if (r->mode == MRUN_NONE)
+        return 0;
+    struct kvm_sev_launch_update_data up = {gpa, 4096};
+    return sev_op(r->vm, KVM_SEV_LAUNCH_UPDATE_DATA, &up, fw);
+}
+
 /* SNP: code, secrets and CPUID pages, the VMSA; SNP_LAUNCH_FINISH. */
 static int launch_snp(struct mrun *r, uint32_t *fw)
 {
@@ -33,12 +67,16 @@ static int launch_snp(struct mrun *r, uint32_t *fw)
     hv_snp_cpuid_table(r->kvm.ms, cpuid);
     int e = hv_vm_snp_start(vm, 0x30000, fw);
     if (!e)
-        e = hv_vm_snp_update(vm, 0, page, 4096, SNP_PAGE_TYPE_NORMAL, fw);
+        e = r->img ? image_pages(r, memsys_cbit_mask(r->kvm.ms), snp_page, fw)
+                   : hv_vm_snp_update(vm, 0, page, 4096, SNP_PAGE_TYPE_NORMAL, fw);
     if (!e)
         e = hv_vm_snp_update(vm, MRUN_SECRETS_GPA, NULL, 4096, SNP_PAGE_TYPE_SECRETS, fw);
     if (!e)
         e = hv_vm_snp_update(vm, MRUN_CPUID_GPA, cpuid, 4096, SNP_PAGE_TYPE_CPUID, fw);
-    reset_vmsa(page, 1); /* SNPActive */
+    if (r->img)
+        ximage_initial_vmsa(r->img, page, 1); /* SNPActive */
+    else
+        reset_vmsa(page, 1);
     if (!e)
         e = hv_vm_snp_update_vmsa(vm, 0, page, fw);
     uint8_t hd[32] = {0};
@@ -59,13 +97,14 @@ static int launch_sev(struct mrun *r, bool es, uint32_t *fw)
     ls.policy = es ? 0x4 : 0x0;
     if (!e)
         e = sev_op(vm, KVM_SEV_LAUNCH_START, &ls, fw);
-    if (!e && hv_vm_write(vm, 0, page, sizeof(page)))
-        e = -EFAULT;
-    struct kvm_sev_launch_update_data up = {0, 4096};
     if (!e)
-        e = sev_op(vm, KVM_SEV_LAUNCH_UPDATE_DATA, &up, fw);
+        e = r->img ? image_pages(r, memsys_cbit_mask(r->kvm.ms), sev_page, fw)
+                   : sev_page(r, 0, page, fw);
     if (!e && es) {
-        reset_vmsa(page, 0);
+        if (r->img)
+            ximage_initial_vmsa(r->img, page, 0);
+        else
+            reset_vmsa(page, 0);
         if (memsys_host_write(r->kvm.ms, hv_psp_pa(r->kvm.psp, vm->vmsa_spa), page, 4096))
             e = -EFAULT;
         if (!e)
@@ -94,12 +133,13 @@ static int vmm_exit(void *vmm, struct mguest *g)
     return 1;
 }
 
-swsev_rc mrun_start(struct mrun *r, const char *chip, enum mrun_mode mode, const void *seed,
-                    size_t seed_len, void (*serial)(void *ctx, uint8_t byte), void *ctx, char *err,
-                    size_t errlen)
+static swsev_rc start(struct mrun *r, const char *chip, enum mrun_mode mode,
+                      const struct ximage *img, const void *seed, size_t seed_len,
+                      void (*serial)(void *ctx, uint8_t byte), void *ctx, char *err, size_t errlen)
 {
     memset(r, 0, sizeof(*r));
     r->mode = mode;
+    r->img = img;
     struct machine_config mc;
     struct fw_identity id;
     memset(&id, 0, sizeof(id));
@@ -130,13 +170,15 @@ swsev_rc mrun_start(struct mrun *r, const char *chip, enum mrun_mode mode, const
     }
     hv_dev_set_serial_out(&r->dev, serial, ctx);
     uint32_t fw = 0;
-    int e = mode == MRUN_SNP ? launch_snp(r, &fw) : launch_sev(r, mode == MRUN_SEV_ES, &fw);
+    int e = mode == MRUN_SNP    ? launch_snp(r, &fw)
+            : mode == MRUN_NONE ? image_pages(r, 0, sev_page, &fw)
+                                : launch_sev(r, mode == MRUN_SEV_ES, &fw);
     if (e) {
         snprintf(err, errlen, "launch failed: %s (firmware status 0x%x %s)", strerror(-e), fw,
                  swsev_fw_status_name(fw));
         return SWSEV_FW_ERR(fw);
     }
-    if (mode != MRUN_SEV) {
+    if (mode == MRUN_SEV_ES || mode == MRUN_SNP) {
         rc = hv_vmgexit_init(&r->hx, r->vm, &r->dev, NULL);
         r->hx_up = rc == SWSEV_OK;
     }
@@ -144,19 +186,24 @@ swsev_rc mrun_start(struct mrun *r, const char *chip, enum mrun_mode mode, const
         rc = hv_vcpu_create(r->vm, r->hx_up ? &r->hx : NULL, 0, &r->vcpu);
     if (!rc && hv_vcpu_vmrun(r->vcpu, &r->exit))
         rc = SWSEV_HW_ERR(SWSEV_HW_FAULT);
-    if (!rc && mode == MRUN_SEV) {
-        /* A plain SEV guest: the VMM sets its registers (paging off). */
+    if (!rc && (mode == MRUN_SEV || mode == MRUN_NONE)) {
+        /* Without SEV-ES the VMM sets the registers: paging off for a
+         * modelled guest, the image's long-mode state for an x86 one. */
         struct vcpu_regs regs;
         struct vcpu_sregs s;
         memset(&regs, 0, sizeof(regs));
         memset(&s, 0, sizeof(s));
         s.cr0 = 0x10;
+        if (img)
+            ximage_initial_state(img, &regs, &s);
         rc = hv_vcpu_set_state(r->vcpu, &regs, &s);
     }
     if (rc) {
         snprintf(err, errlen, "the vCPU did not start: %s", swsev_strerror(rc));
         return rc;
     }
+    if (img)
+        return SWSEV_OK; /* the image boots itself */
     mguest_init(&r->g, r->kvm.ms, r->vcpu->hw, r->vcpu->vmcb_spa, vmm_exit, r);
     if (mode != MRUN_SEV) {
         rc = mkernel_boot(&r->k, &r->g, MRUN_GHCB_GPA);
@@ -172,11 +219,27 @@ swsev_rc mrun_start(struct mrun *r, const char *chip, enum mrun_mode mode, const
     return SWSEV_OK;
 }
 
-int mrun_program_run(struct mrun *r, mrun_program program)
+swsev_rc mrun_start(struct mrun *r, const char *chip, enum mrun_mode mode, const void *seed,
+                    size_t seed_len, void (*serial)(void *ctx, uint8_t byte), void *ctx, char *err,
+                    size_t errlen)
 {
-    int rc = program(r, &r->k);
-    if (!r->exited)
-        return rc ? 255 : 0;
+    if (mode == MRUN_NONE) {
+        snprintf(err, errlen, "modelled guests run under SEV, SEV-ES or SEV-SNP");
+        return SWSEV_TOOL_ERR(SWSEV_E_INVAL);
+    }
+    return start(r, chip, mode, NULL, seed, seed_len, serial, ctx, err, errlen);
+}
+
+swsev_rc mrun_start_image(struct mrun *r, const char *chip, enum mrun_mode mode,
+                          const struct ximage *img, const void *seed, size_t seed_len,
+                          void (*serial)(void *ctx, uint8_t byte), void *ctx, char *err,
+                          size_t errlen)
+{
+    return start(r, chip, mode, img, seed, seed_len, serial, ctx, err, errlen);
+}
+
+int mrun_exit_status(const struct mrun *r)
+{
     if (r->exit.reason == VCPU_EXIT_SYSTEM_EVENT &&
         r->exit.system_event.type == VCPU_SYSTEM_EVENT_DEBUG_EXIT)
         return (int)(r->exit.system_event.reason_code & 0x7f);
@@ -185,6 +248,14 @@ int mrun_program_run(struct mrun *r, mrun_program program)
     if (r->exit.reason == VCPU_EXIT_HLT)
         return 0;
     return 255;
+}
+
+int mrun_program_run(struct mrun *r, mrun_program program)
+{
+    int rc = program(r, &r->k);
+    if (!r->exited)
+        return rc ? 255 : 0;
+    return mrun_exit_status(r);
 }
 
 /* The hypervisor's side of the AP's exits. */

@@ -31,13 +31,17 @@
 #define MRUN_RAM         (16ull << 20)
 #define MRUN_MMIO_GPA    0x10000000ull
 
-enum mrun_mode { MRUN_SEV = 1, MRUN_SEV_ES = 2, MRUN_SNP = 3 };
+/* MRUN_NONE: no SEV at all (x86 images only: the baseline of benchmarks). */
+enum mrun_mode { MRUN_NONE = 0, MRUN_SEV = 1, MRUN_SEV_ES = 2, MRUN_SNP = 3 };
+
+struct ximage;
 
 struct mrun;
 typedef int (*mrun_program)(struct mrun *r, struct mkernel *k);
 
 struct mrun {
     enum mrun_mode mode;
+    const struct ximage *img; /* an x86-64 image instead of a modelled program */
     struct swsev_machine *m;
     struct hv_kvm kvm;
     bool kvm_up;
@@ -64,6 +68,15 @@ swsev_rc mrun_start(struct mrun *r, const char *chip, enum mrun_mode mode, const
                     size_t errlen);
 /* Run program; returns the guest's exit code (debug-exit value), or 128 +
  * the termination reason code, or 255 for a shutdown or a failed entry. */
+/* Launch an x86-64 image (backend/ximage.h) instead: its pages and page
+ * tables measured, the vCPU in VMRUN at its entry point, nothing run. */
+swsev_rc mrun_start_image(struct mrun *r, const char *chip, enum mrun_mode mode,
+                          const struct ximage *img, const void *seed, size_t seed_len,
+                          void (*serial)(void *ctx, uint8_t byte), void *ctx, char *err,
+                          size_t errlen);
+/* The exit status r->exit stands for: the debug-exit value & 0x7f, 128 +
+ * the termination reason code, 0 for HLT, 255 otherwise. */
+int mrun_exit_status(const struct mrun *r);
 int mrun_program_run(struct mrun *r, mrun_program program);
 /* Start the AP apic_id the guest asked for (GHCB SNP AP creation) and run
  * program on it, with its own kernel and GHCB. 0, or -1 when there is no

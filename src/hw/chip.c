@@ -120,6 +120,12 @@ void chip_cpuid(const struct chip_config *cfg, uint32_t leaf, uint32_t subleaf, 
     (void)subleaf;
     regs[0] = regs[1] = regs[2] = regs[3] = 0;
     switch (leaf) {
+    case 0x00000000:
+        regs[0] = 0x10;       /* highest standard leaf of a Zen 3/4 part */
+        regs[1] = 0x68747541; /* "AuthenticAMD" in EBX, EDX, ECX */
+        regs[3] = 0x69746E65;
+        regs[2] = 0x444D4163;
+        break;
     case 0x00000001:
         regs[0] = chip_signature(cfg);
         regs[1] = 8u << 8; /* CLFLUSH line size: 8 quadwords, as every Zen part */

@@ -80,6 +80,11 @@ const struct chip_config *memsys_chip(const struct memsys *ms)
     return &ms->cfg;
 }
 
+uint64_t memsys_generation(struct memsys *ms)
+{
+    return __atomic_load_n(&ms->generation, __ATOMIC_RELAXED);
+}
+
 uint64_t memsys_cbit_mask(const struct memsys *ms)
 {
     return ms->cbit_mask;
@@ -93,8 +98,10 @@ swsev_rc ms_phys_access(struct memsys *ms, uint32_t keysel, uint64_t spa, void *
         return rc;
     if (!memctl_has_key(&ms->mc, keysel))
         return SWSEV_HW_ERR(SWSEV_HW_NOKEY);
-    if (write)
+    if (write) {
         tlb_write_hook(&ms->tlb, spa, len);
+        __atomic_add_fetch(&ms->generation, 1, __ATOMIC_RELAXED);
+    }
     uint8_t *p = buf;
     while (len > 0 && rc == SWSEV_OK) {
         size_t chunk = 4096 - (spa & 4095);
@@ -276,6 +283,7 @@ swsev_rc memsys_fw_set_key(struct memsys_fw_port *port, uint32_t asid, const uin
     struct memsys *ms = port->ms;
     pthread_mutex_lock(&ms->lock);
     swsev_rc rc = memctl_set_key(&ms->mc, asid, key, keylen);
+    __atomic_add_fetch(&ms->generation, 1, __ATOMIC_RELAXED);
     tlb_flush(&ms->tlb);
     pthread_mutex_unlock(&ms->lock);
     return rc;
@@ -286,6 +294,7 @@ swsev_rc memsys_fw_clear_key(struct memsys_fw_port *port, uint32_t asid)
     struct memsys *ms = port->ms;
     pthread_mutex_lock(&ms->lock);
     swsev_rc rc = memctl_clear_key(&ms->mc, asid);
+    __atomic_add_fetch(&ms->generation, 1, __ATOMIC_RELAXED);
     tlb_flush(&ms->tlb);
     pthread_mutex_unlock(&ms->lock);
     return rc;

@@ -91,6 +91,20 @@ static swsev_rc guest_access(struct memsys *ms, const struct hw_guest_ctx *g, ui
     return rc;
 }
 
+swsev_rc memsys_guest_check(struct memsys *ms, const struct hw_guest_ctx *g, uint64_t gva,
+                            enum hw_access acc, struct hw_fault *f)
+{
+    if (f)
+        memset(f, 0, sizeof(*f));
+    struct hw_xlate x;
+    pthread_mutex_lock(&ms->lock);
+    swsev_rc rc = translate_cached(ms, g, gva, acc, &x, f);
+    if (!rc)
+        rc = ms_rmp_check_guest(ms, g, &x, acc, f);
+    pthread_mutex_unlock(&ms->lock);
+    return rc;
+}
+
 swsev_rc memsys_guest_read(struct memsys *ms, const struct hw_guest_ctx *g, uint64_t gva, void *buf,
                            size_t len, struct hw_fault *f)
 {

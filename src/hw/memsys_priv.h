@@ -44,6 +44,9 @@ struct memsys {
     uint64_t rmp_base, rmp_end;
     bool rmp_configured, snp_enabled;
     struct ms_vmsa_seal seals[MS_VMSA_SEALS];
+    /* Bumped by every write to DRAM and every key change: lets a backend
+     * that caches guest pages know when nothing changed behind it. */
+    uint64_t generation;
 };
 
 /* VMSA integrity (vmsa_seal.c), lock held. */

@@ -20,8 +20,6 @@
 
 #define MSR_GHCB_     0xC0010130u
 #define MSR_SEV_STAT_ 0xC0010131u
-#define X86_TRAP_UD   6
-#define X86_TRAP_GP   13
 #define RFLAGS_CF     1ull
 
 struct hw_vcpu {

@@ -62,6 +62,9 @@
 #define SVM_EXIT_IDLE_REQUIRED ((uint64_t)-3)
 
 /* #VC (vector 29): its error code is the SVM exit code of the event. */
+#define X86_TRAP_UD 6
+#define X86_TRAP_GP 13
+#define X86_TRAP_PF 14
 #define X86_TRAP_VC 29
 
 /* Event injection (VMCB_EVENT_INJ, GHCB return 1): vector[7:0],

@@ -6,8 +6,12 @@
  * (its debug-exit port), 128 + the reason code of a termination request,
  * 255 for a shutdown or a failed entry, 2 for bad arguments.
  */
+#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "backend/mrun.h"
 #include "tools/swsev/cli.h"
@@ -16,12 +20,18 @@
 static void usage(FILE *f)
 {
     fprintf(f, "usage: swsev vm run GUEST [--sev | --sev-es | --snp] [--chip NAME] [--seed TEXT]\n"
+               "       swsev vm run FILE.elf [--none | --sev | --sev-es | --snp] [--chip NAME]\n"
+               "                    [--stats] [--trace]\n"
                "       swsev vm run --list\n\n"
-               "Runs GUEST on a simulated host in this process: the VM is launched (and\n"
-               "measured) as the mode says, the guest's serial output goes to stdout, and\n"
-               "the exit code is the guest's (debug-exit port), 128 + a termination\n"
-               "request's reason code, or 255 for a shutdown or a failed VM entry.\n\n"
+               "Runs GUEST on a simulated host: the VM is launched (and measured) as the\n"
+               "mode says, the guest's serial output goes to stdout, and the exit code is\n"
+               "the guest's (debug-exit port), 128 + a termination request's reason code,\n"
+               "or 255 for a shutdown or a failed VM entry. GUEST is a modelled guest by\n"
+               "name (run in this process), or an x86-64 ELF (docs/x86-guests.md) that\n"
+               "swsev-x86 runs on the Unicorn backend (GPL-2.0, a separate program).\n\n"
                "  --sev / --sev-es / --snp   the guest's protection (default --snp)\n"
+               "  --none                     no SEV at all (ELF guests only)\n"
+               "  --stats / --trace          ELF guests: counters / every event, on stderr\n"
                "  --chip NAME                milan (default) or genoa; rome for --sev/--sev-es\n"
                "  --seed TEXT                reproducible randomness\n");
 }
@@ -34,14 +44,47 @@ static void to_stdout(void *ctx, uint8_t byte)
         fflush(stdout);
 }
 
+/* swsev-x86: $SWSEV_X86, else next to this program (the build tree and
+ * an installation both put it there), else on PATH. */
+static void exec_x86(const char *cmd, char **args)
+{
+    const char *env = getenv("SWSEV_X86");
+    char self[PATH_MAX];
+    if (env && *env) {
+        execv(env, args);
+        cli_error(cmd, "SWSEV_X86=%s: %s", env, strerror(errno));
+        return;
+    }
+    ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 16);
+    if (n > 0) {
+        self[n] = 0;
+        char *slash = strrchr(self, '/');
+        if (slash) {
+            strcpy(slash + 1, "swsev-x86");
+            execv(self, args);
+        }
+    }
+    execvp("swsev-x86", args);
+    cli_error(cmd, "ELF guests need swsev-x86 (built with libunicorn-dev), not found: %s",
+              strerror(errno));
+}
+
+static bool is_file(const char *name)
+{
+    return strchr(name, '/') || access(name, F_OK) == 0;
+}
+
 int vm_cmd_run(int argc, char **argv)
 {
     const char *cmd = "vm run", *chip = "milan", *seed = NULL;
-    bool sev = false, es = false, snp = false, list = false;
+    bool sev = false, es = false, snp = false, list = false, none = false, stats = false,
+         trace = false;
     struct common_opts co;
     const struct opt opts[] = {
-        {"sev", NULL, &sev},   {"sev-es", NULL, &es}, {"snp", NULL, &snp}, {"chip", &chip, NULL},
-        {"seed", &seed, NULL}, {"list", NULL, &list}, {NULL, NULL, NULL},
+        {"sev", NULL, &sev},   {"sev-es", NULL, &es},   {"snp", NULL, &snp},
+        {"chip", &chip, NULL}, {"seed", &seed, NULL},   {"list", NULL, &list},
+        {"none", NULL, &none}, {"stats", NULL, &stats}, {"trace", NULL, &trace},
+        {NULL, NULL, NULL},
     };
     char *pos[1];
     int npos = 0, r = parse_opts(cmd, argc, argv, &co, opts, pos, 1, &npos, usage);
@@ -57,11 +100,36 @@ int vm_cmd_run(int argc, char **argv)
     }
     if (npos != 1)
         return cli_error(cmd, "which guest? (swsev vm run --list)");
-    if (sev + es + snp > 1)
-        return cli_error(cmd, "--sev, --sev-es and --snp exclude each other");
+    if (sev + es + snp + none > 1)
+        return cli_error(cmd, "--none, --sev, --sev-es and --snp exclude each other");
     mrun_program prog = mrun_find(pos[0], NULL);
+    if (!prog && is_file(pos[0])) {
+        if (seed)
+            return cli_error(cmd, "--seed is for modelled guests");
+        char *args[] = {"swsev-x86",
+                        "run",
+                        pos[0],
+                        none  ? "--none"
+                        : sev ? "--sev"
+                        : es  ? "--sev-es"
+                              : "--snp",
+                        "--chip",
+                        (char *)chip,
+                        stats ? "--stats" : NULL,
+                        trace ? "--trace" : NULL,
+                        NULL};
+        if (!stats) {
+            args[6] = trace ? "--trace" : NULL;
+            args[7] = NULL;
+        }
+        fflush(stdout);
+        exec_x86(cmd, args);
+        return 255;
+    }
     if (!prog)
         return cli_error(cmd, "no guest '%s' (swsev vm run --list)", pos[0]);
+    if (none || stats || trace)
+        return cli_error(cmd, "--none, --stats and --trace are for ELF guests");
     enum mrun_mode mode = sev ? MRUN_SEV : es ? MRUN_SEV_ES : MRUN_SNP;
     struct mrun run;
     char err[256] = "";
