@@ -19,6 +19,7 @@
 #define UCM_CHUNK_SHIFT 21
 #define UCM_CHUNK       (1ull << UCM_CHUNK_SHIFT)
 #define UCM_CHUNK_PAGES 512u
+#define UCM_SLACK       64u /* windows one run may add beyond max_chunks */
 
 /* The backend's own address range, identity-mapped in Unicorn: its shadow
  * page tables (read by Unicorn's page walker at these physical addresses),

@@ -134,7 +134,7 @@ int ucm_init(struct uc_vcpu *v)
     struct ucm *m = &v->m;
     m->max_chunks = v->cfg.max_chunks ? v->cfg.max_chunks : 512;
     m->nslots = 16;
-    while (m->nslots < 4 * m->max_chunks + 16)
+    while (m->nslots < 2 * (m->max_chunks + UCM_SLACK))
         m->nslots *= 2;
     m->chunks = calloc(m->nslots, sizeof(*m->chunks));
     m->tables = mmap(NULL, (size_t)UCM_TABLE_PAGES * UCM_PAGE, PROT_READ | PROT_WRITE,
@@ -190,10 +190,10 @@ bool ucm_map_window(struct uc_vcpu *v, uint64_t va)
     if (chunk_find(m, base))
         return true;
     /* The soft limit is enforced between runs (ucm_prepare), where evicting
-     * is safe; this is the hard one. */
-    if (m->nchunks >= 2 * m->max_chunks) {
+     * is safe; this is the hard one: room for what one run may touch. */
+    if (m->nchunks >= m->max_chunks + UCM_SLACK) {
         uc_set_error(v, -ENOMEM, "more than %u windows of guest memory in one run",
-                     2 * m->max_chunks);
+                     m->max_chunks + UCM_SLACK);
         return false;
     }
     /* Unicorn's region end would wrap at the top of the address space. */
@@ -363,6 +363,10 @@ int ucm_prepare(struct uc_vcpu *v)
     struct ucm *m = &v->m;
     int rc = 0;
     v->run_no++;
+    /* The window the guest resumes in is the last one to go. */
+    struct ucm_chunk *cur = chunk_find(m, uc_get(v, UC_X86_REG_RIP));
+    if (cur)
+        cur->used = v->run_no;
     if (m->nchunks > m->max_chunks) {
         rc = ucm_writeback(v);
         if (rc)

@@ -80,7 +80,7 @@ struct uc_vcpu_mem {
           through the IDT instead of reporting VCPU_EV_FAULT */
 
 struct uc_vcpu_config {
-    uint32_t max_chunks; /* 2 MiB windows of cached guest memory (0: 512) */
+    uint32_t max_chunks; /* 2 MiB windows of cached guest memory kept between runs (0: 512) */
     uint64_t quantum;    /* instructions before uc_vcpu_run returns VCPU_EV_NONE (0: 50M) */
     uint32_t flags;      /* UC_VCPU_F_* */
 };
