@@ -252,6 +252,7 @@ int ut_machine(struct ut *t, struct vcpu_event *last, unsigned max_events)
         if (t->es && es_vc(t, &ev, &r))
             continue;
         struct uc_vcpu_result res = {0};
+        uint32_t in = 0; /* IN data: lives until the completion below */
         switch (ev.kind) {
         case VCPU_EV_NONE:
             continue;
@@ -271,7 +272,7 @@ int ut_machine(struct ut *t, struct vcpu_event *last, unsigned max_events)
             uint32_t val = 0;
             if (!ev.io.in)
                 memcpy(&val, d, ev.io.size);
-            uint32_t in = port_io(t, ev.io.port, ev.io.size, ev.io.in, val);
+            in = port_io(t, ev.io.port, ev.io.size, ev.io.in, val);
             res.data = &in;
             res.len = 4;
             if (ev.io.count != 1)
