@@ -90,6 +90,15 @@ int mkernel_vc(void *kernel, struct mguest *g, uint64_t code, const struct vcpu_
         r.rdx = t >> 32;
         break;
     }
+    case SVM_EXIT_VMMCALL: {
+        /* KVM's hypercall convention: RAX the number, RBX/RCX/RDX/RSI
+         * the arguments, RAX the result. */
+        const uint64_t a[4] = {r.rbx, r.rcx, r.rdx, r.rsi};
+        uint64_t ret = 0;
+        rc = ghcb_vmmcall(&k->ghcb, r.rax, a, &ret);
+        r.rax = ret;
+        break;
+    }
     case SVM_EXIT_NPF: {
         uint8_t data[8];
         memcpy(data, ev->mmio.data, sizeof(data));

@@ -7,9 +7,12 @@
  *           request, print its measurement and report data;
  *   psc     (SNP) a page-state-change torture test: pages flip between
  *           private and shared, each state checked from both sides;
- *   mmio    read and write the MMIO test region.
+ *   mmio    read and write the MMIO test region;
+ *   conform the scenario of the x86-64 guest conform.elf (docs/x86-guests.md),
+ *           line for line: both backends must print the same transcript.
  * Each returns 0 or -1; the exit code comes from the debug-exit port.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -181,6 +184,48 @@ static int smp(struct mrun *r, struct mkernel *k)
     return mk_exit(k, 0);
 }
 
+static int mk_printf(struct mkernel *k, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int mk_printf(struct mkernel *k, const char *fmt, ...)
+{
+    char line[160];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof(line), fmt, ap);
+    va_end(ap);
+    return mk_puts(k, line);
+}
+
+/* conform.elf's transcript (docs/x86-guests.md, "conform.elf"). */
+static int conform(struct mrun *r, struct mkernel *k)
+{
+    uint32_t c[4];
+    uint64_t st = 0, rax = 0;
+    uint32_t lsr = 0, a = 0, b = 0;
+    char vendor[13];
+    const uint32_t v1 = 0x12345678u, v2 = 0xCAFEF00Du;
+    if (mk_printf(k, "conform: start\nmode: %s\n", mode_name(r->mode)) || mg_cpuid(k->g, 0, 0, c))
+        return -1;
+    memcpy(vendor, &c[1], 4);
+    memcpy(vendor + 4, &c[3], 4);
+    memcpy(vendor + 8, &c[2], 4);
+    vendor[12] = 0;
+    if (mk_printf(k, "cpuid_0_vendor: %s\ncpuid_0_max_leaf: 0x%x\n", vendor, c[0]) ||
+        mg_cpuid(k->g, 0x8000001F, 0, c) ||
+        mk_printf(k, "cpuid_8000001f_eax: 0x%x\ncpuid_8000001f_ebx: 0x%x\n", c[0], c[1]) ||
+        mg_rdmsr(k->g, 0xC0010131, &st) ||
+        mk_printf(k, "sev_status: 0x%llx\n", (unsigned long long)st) ||
+        mg_in(k->g, 0x3FD, 1, &lsr) || mk_printf(k, "lsr: 0x%x\n", lsr & 0xFF))
+        return -1;
+    if (mk_write(k, MRUN_MMIO_GPA, false, &v1, 4) ||
+        mk_write(k, MRUN_MMIO_GPA + 4, false, &v2, 4) || mk_read(k, MRUN_MMIO_GPA, false, &a, 4) ||
+        mk_read(k, MRUN_MMIO_GPA + 4, false, &b, 4) ||
+        mk_printf(k, "mmio_10000000: 0x%x\nmmio_10000004: 0x%x\n", a, b) ||
+        mg_vmmcall(k->g, &rax) ||
+        mk_printf(k, "vmmcall_0: 0x%llx\nconform: end\n", (unsigned long long)rax))
+        return -1;
+    return mk_exit(k, 7);
+}
+
 static const struct {
     const char *name;
     mrun_program fn;
@@ -191,6 +236,7 @@ static const struct {
     {"psc", psc, "page-state-change torture test (SNP)"},
     {"mmio", mmio, "MMIO test region reads and writes"},
     {"smp", smp, "SNP AP creation: the BSP brings up a second vCPU (SNP)"},
+    {"conform", conform, "the conformance scenario of conform.elf (SEV-ES, SNP)"},
 };
 
 mrun_program mrun_find(const char *name, const char **summary)

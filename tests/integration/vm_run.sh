@@ -46,5 +46,5 @@ expect_exit 2 "SNP on rome" -- "$SWSEV" vm run hello --snp --chip rome
 expect_one_error_line "SNP on rome" "no SEV-SNP"
 expect_exit 2 "no guest" -- "$SWSEV" vm run
 expect_exit 0 "list" -- "$SWSEV" vm run --list
-[ "$(echo "$out" | wc -l)" = 5 ] || fail "list: $out"
+[ "$(echo "$out" | wc -l)" = 6 ] || fail "list: $out"
 finish

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# x86-64 guest binaries (docs/x86-guests.md) on the simulated host, their vCPU
+# on the Unicorn backend: `swsev vm run FILE.elf` under no SEV, SEV, SEV-ES and
+# SEV-SNP; the conformance guest against its modelled twin, byte for byte;
+# loader refusals; the benchmark guest's checks.
+. "$(dirname "$0")/lib/common.sh"
+
+GUESTS="$SWSEV_BIN/../../backend/guests/cvm"
+[ -x "$SWSEV_BIN/swsev-x86" ] && [ -f "$GUESTS/hello.elf" ] || {
+    echo "swsev-x86 or the x86-64 guests were not built (libunicorn-dev)"
+    exit 77
+}
+
+expect_exit 0 "hello --none" -- "$SWSEV" vm run "$GUESTS/hello.elf" --none
+echo "$out" | grep -q "^hello from an x86-64 guest (no SEV)$" || fail "hello --none: $out"
+expect_exit 0 "hello --sev" -- "$SWSEV" vm run "$GUESTS/hello.elf" --sev
+echo "$out" | grep -q "^SEV_STATUS 0x1, C-bit position 51$" || fail "hello --sev: $out"
+expect_exit 0 "hello --sev-es" -- "$SWSEV" vm run "$GUESTS/hello.elf" --sev-es --stats
+echo "$out" | grep -q "^hello from an x86-64 guest (SEV-ES)$" || fail "hello --sev-es: $out"
+echo "$err" | grep -Eq "[1-9][0-9]* #VC, [0-9]+ VMEXITs \([1-9][0-9]* VMGEXIT\)" ||
+    fail "an SEV-ES guest's CPUID and I/O go through #VC and VMGEXIT: $err"
+expect_exit 0 "hello --sev-es on rome" -- "$SWSEV" vm run "$GUESTS/hello.elf" --sev-es --chip rome
+echo "$out" | grep -q "C-bit position 47" || fail "rome's C-bit: $out"
+expect_exit 0 "hello --snp" -- "$SWSEV" vm run "$GUESTS/hello.elf" --snp
+echo "$out" | grep -q "^validated 256 pages (1 MiB) at 0x400000$" || fail "hello --snp: $out"
+echo "$out" | grep -q "^second PVALIDATE of 0x400000 refused: no update (CF=1)" ||
+    fail "double validation: $out"
+
+# Conformance: the x86-64 guest and the modelled guest print the same bytes.
+for m in --sev-es --snp; do
+    expect_exit 7 "conform.elf $m" -- "$SWSEV" vm run "$GUESTS/conform.elf" $m
+    x86="$out"
+    expect_exit 7 "conform $m" -- "$SWSEV" vm run conform $m
+    [ "$x86" = "$out" ] || fail "conform $m: the backends differ:
+--- x86-64
+$x86
+--- modelled
+$out"
+    echo "$x86" | grep -q "^mmio_10000004: 0xcafef00d$" || fail "conform $m: $x86"
+done
+
+# The benchmark guest checks its own results (VMGEXIT answers, the compute
+# result, the copy) after the timed phases.
+expect_exit 0 "bench.elf --snp" -- "$SWSEV" vm run "$GUESTS/bench.elf" --snp
+echo "$out" | grep -q "^bench done$" || fail "bench --snp: $out"
+
+# Refusals: one line, exit 2, nothing run.
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+printf 'not an elf' >"$tmp/junk.elf"
+expect_exit 2 "not ELF" -- "$SWSEV" vm run "$tmp/junk.elf" --snp
+expect_one_error_line "not ELF" "not an ELF file"
+head -c 64 "$GUESTS/hello.elf" >"$tmp/short.elf"
+expect_exit 2 "truncated ELF" -- "$SWSEV" vm run "$tmp/short.elf" --sev
+expect_one_error_line "truncated ELF" "program header"
+expect_exit 2 "missing file" -- "$SWSEV" vm run "$tmp/none/x.elf" --sev
+expect_one_error_line "missing file" "No such file"
+expect_exit 2 "--seed is for modelled guests" -- "$SWSEV" vm run "$GUESTS/hello.elf" --seed x
+expect_one_error_line "--seed" "modelled guests"
+expect_exit 2 "--stats is for ELF guests" -- "$SWSEV" vm run hello --stats
+expect_one_error_line "--stats" "ELF guests"
+expect_exit 2 "two modes" -- "$SWSEV" vm run "$GUESTS/hello.elf" --none --snp
+expect_one_error_line "two modes" "exclude each other"
+expect_exit 2 "snp on rome" -- "$SWSEV" vm run "$GUESTS/hello.elf" --snp --chip rome
+expect_one_error_line "snp on rome" "has no SEV-SNP"
+finish
