@@ -143,6 +143,32 @@ static int twobyte(struct uc_insn *in, uint8_t last_rep, bool lock, size_t i, co
     }
 }
 
+/* The quick test the code hook makes before every instruction: after the
+ * prefixes, an opcode byte one of ours can start with. */
+static const uint8_t prefix_tab[256] = {
+    [0x26] = 1, [0x2E] = 1, [0x36] = 1, [0x3E] = 1, [0x40] = 1, [0x41] = 1, [0x42] = 1,
+    [0x43] = 1, [0x44] = 1, [0x45] = 1, [0x46] = 1, [0x47] = 1, [0x48] = 1, [0x49] = 1,
+    [0x4A] = 1, [0x4B] = 1, [0x4C] = 1, [0x4D] = 1, [0x4E] = 1, [0x4F] = 1, [0x64] = 1,
+    [0x65] = 1, [0x66] = 1, [0x67] = 1, [0xF0] = 1, [0xF2] = 1, [0xF3] = 1,
+};
+static const uint8_t op_tab[256] = {
+    [0x0F] = 1, [0x6C] = 1, [0x6D] = 1, [0x6E] = 1, [0x6F] = 1, [0xE4] = 1, [0xE5] = 1,
+    [0xE6] = 1, [0xE7] = 1, [0xEC] = 1, [0xED] = 1, [0xEE] = 1, [0xEF] = 1, [0xF4] = 1,
+};
+static const uint8_t op0f_tab[256] = {
+    [0x01] = 1, [0x06] = 1, [0x20] = 1, [0x22] = 1, [0x30] = 1, [0x31] = 1, [0x32] = 1, [0xA2] = 1,
+};
+
+bool uc_decode_candidate(const uint8_t *p, size_t n)
+{
+    size_t i = 0;
+    while (i < n && prefix_tab[p[i]])
+        i++;
+    if (i >= n || !op_tab[p[i]])
+        return false;
+    return p[i] != 0x0F || (i + 1 < n && op0f_tab[p[i + 1]]);
+}
+
 int uc_decode(const uint8_t *p, size_t n, struct uc_insn *in)
 {
     memset(in, 0, sizeof(*in));

@@ -56,6 +56,9 @@ enum {
     UC_GPR_RDI
 };
 
+/* False when p[0..n) cannot be one of ours (the fast path of every
+ * instruction); true means "decode it". */
+bool uc_decode_candidate(const uint8_t *p, size_t n);
 /* Classify the instruction in p[0..n). Returns .op; UCI_NONE also when the
  * bytes end before the decoder could tell (n too small). */
 int uc_decode(const uint8_t *p, size_t n, struct uc_insn *out);

@@ -155,8 +155,9 @@ int ucm_init(struct uc_vcpu *v);
 void ucm_fini(struct uc_vcpu *v);
 /* Before uc_emu_start: revalidation and TLB flush as needed, eviction. */
 int ucm_prepare(struct uc_vcpu *v);
-/* After a stop: guest writes back to the model. */
-int ucm_writeback(struct uc_vcpu *v);
+/* Guest writes back to the model: at_exit between runs (the pages then
+ * track new writes), else from inside a run (before asking for a page). */
+int ucm_writeback(struct uc_vcpu *v, bool at_exit);
 /* Forget every cached translation (CR3, INVLPG, set_sregs, flush). */
 int ucm_invalidate(struct uc_vcpu *v);
 /* Hook bodies. ucm_fault: 0 = retry the access, 1 = guest fault (*f),

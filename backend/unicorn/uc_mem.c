@@ -220,12 +220,23 @@ bool ucm_map_window(struct uc_vcpu *v, uint64_t va)
 }
 
 /* Write the guest's changes of one writable page back to the model: only
- * the byte runs that differ from the pristine copy. */
-static int writeback_page(struct uc_vcpu *v, uint64_t va)
+ * the byte runs that differ from the pristine copy. The shadow PTE's dirty
+ * bit says whether the page was written since the last write-back at an
+ * event: Unicorn's walker sets it on the first write through a TLB entry
+ * loaded while it was clear. Clearing it needs a TLB flush before the guest
+ * runs again, so only between runs (at_exit). */
+static int writeback_page(struct uc_vcpu *v, uint64_t va, bool at_exit)
 {
     struct ucm_chunk *c = chunk_find(&v->m, va);
     unsigned idx = (unsigned)((va - c->base) >> 12);
     uint8_t *cur = c->host + (size_t)idx * UCM_PAGE, *old = c->pristine[idx];
+    uint64_t *pte = ucm_pte(&v->m, va, false);
+    if (pte && !(*pte & PTE_D))
+        return 0;
+    if (pte && at_exit) {
+        *pte &= ~PTE_D;
+        v->m.tlb_stale = true;
+    }
     if (!memcmp(cur, old, UCM_PAGE))
         return 0;
     for (size_t off = 0; off < UCM_PAGE;) {
@@ -253,14 +264,14 @@ static int writeback_page(struct uc_vcpu *v, uint64_t va)
     return 0;
 }
 
-int ucm_writeback(struct uc_vcpu *v)
+int ucm_writeback(struct uc_vcpu *v, bool at_exit)
 {
     struct ucm *m = &v->m;
     if (!m->ndirty)
         return 0;
     bool ours = m->have_gen && v->mem.generation(v->mem.ctx) == m->gen_seen;
     for (uint32_t i = 0; i < m->ndirty; i++) {
-        int rc = writeback_page(v, m->dirty[i]);
+        int rc = writeback_page(v, m->dirty[i], at_exit);
         if (rc)
             return rc;
     }
@@ -283,7 +294,7 @@ static void drop_present(struct ucm *m, uint64_t va)
 int ucm_invalidate(struct uc_vcpu *v)
 {
     struct ucm *m = &v->m;
-    int rc = ucm_writeback(v);
+    int rc = ucm_writeback(v, true);
     for (uint32_t i = 0; i < m->npresent; i++)
         drop_present(m, m->present[i]);
     if (m->npresent)
@@ -368,7 +379,7 @@ int ucm_prepare(struct uc_vcpu *v)
     if (cur)
         cur->used = v->run_no;
     if (m->nchunks > m->max_chunks) {
-        rc = ucm_writeback(v);
+        rc = ucm_writeback(v, true);
         if (rc)
             return rc;
         evict_oldest(v);
@@ -400,7 +411,7 @@ static int fill(struct uc_vcpu *v, struct ucm_chunk *c, unsigned idx, uint64_t v
                 enum hw_access acc, struct hw_fault *f, bool *changed)
 {
     struct ucm *m = &v->m;
-    int rc = ucm_writeback(v);
+    int rc = ucm_writeback(v, false);
     if (rc)
         return rc;
     uint8_t *dst = c->host + (size_t)idx * UCM_PAGE;

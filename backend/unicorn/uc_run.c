@@ -136,7 +136,7 @@ static int internal(struct uc_vcpu *v)
             return ud(v);
         if (in->cr == 0 || in->cr == 3 || in->cr == 4) {
             /* The old translation writes the guest's bytes back first. */
-            rc = ucm_writeback(v);
+            rc = ucm_writeback(v, true);
             if (rc)
                 return rc;
             if (v->mem.write_cr) {
@@ -234,7 +234,7 @@ int uc_vcpu_run(struct uc_vcpu *v, struct vcpu_event *ev)
             go_on = true; /* only uc_step() stops so, and it does not come here */
             break;
         case UC_STOP_ERROR:
-            rc = ucm_writeback(v);
+            rc = ucm_writeback(v, true);
             return v->err ? v->err : -EIO;
         case UC_STOP_NONE:
             if (e != UC_ERR_OK) {
@@ -247,7 +247,7 @@ int uc_vcpu_run(struct uc_vcpu *v, struct vcpu_event *ev)
         }
         if (go_on)
             continue;
-        rc = ucm_writeback(v);
+        rc = ucm_writeback(v, true);
         *ev = v->ev;
         return rc;
     }

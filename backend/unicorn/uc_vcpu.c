@@ -68,14 +68,6 @@ void uc_stop_event(struct uc_vcpu *v, const struct hw_fault *f)
     uc_emu_stop(v->uc);
 }
 
-/* Opcode bytes after which an instruction may be one of ours. */
-static bool maybe_ours(uint8_t b)
-{
-    return b == 0x0F || b == 0xF4 || (b >= 0xE4 && b <= 0xE7) || b >= 0xEC ||
-           (b >= 0x6C && b <= 0x6F) || (b & 0xF0) == 0x40 || b == 0x66 || b == 0x67 || b == 0x26 ||
-           b == 0x2E || b == 0x36 || b == 0x3E || b == 0x64 || b == 0x65;
-}
-
 static void on_code(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
 {
     struct uc_vcpu *v = user;
@@ -122,7 +114,7 @@ static void on_code(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
         p = buf;
         n = (size_t)got;
     }
-    if (!maybe_ours(p[0]))
+    if (!uc_decode_candidate(p, n))
         return;
     struct uc_insn in;
     int op = uc_decode(p, n, &in);
