@@ -152,7 +152,7 @@ static int bench(int argc, char **argv)
     double off_m = per_s((double)X86BENCH_COPY_BYTES, r.off.t_memory) / 1e6;
     double on_m = per_s((double)X86BENCH_COPY_BYTES, r.on.t_memory) / 1e6;
     printf("x86-64 guest (Unicorn %s), same image, same backend:\n", uc_vcpu_unicorn_version());
-    const char *name = mode_name(on);
+    const char *name = on == MRUN_SNP ? "SNP" : on == MRUN_SEV_ES ? "SEV-ES" : "SEV";
     printf("  vmgexit round trips (%s, MSR protocol)  %10.0f /s\n", name,
            per_s((double)r.on.roundtrips, r.on.t_exits));
     printf("  instructions/s      SEV off %12.0f   %s on %12.0f\n", off_i, name, on_i);

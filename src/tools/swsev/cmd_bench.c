@@ -16,7 +16,7 @@ static const struct {
     {"memctl", bench_memctl, "memory encryption engine and guest access path"},
     {"sev", bench_sev, "LAUNCH_UPDATE_DATA, SEND/RECEIVE_UPDATE_DATA, PDH_GEN"},
     {"snp", bench_snp, "attestation reports end to end, SNP_LAUNCH_UPDATE"},
-    {"vcpu", bench_vcpu, "VMGEXIT round trips of a modelled SEV-ES guest"},
+    {"vcpu", bench_vcpu, "VMGEXIT round trips (modelled, x86-64); x86 guest SEV on/off"},
 };
 
 static void usage(FILE *f)

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "backend/mrun.h"
+#include "tools/common/x86tool.h"
 #include "tools/swsev/cli.h"
 #include "tools/swsev/util.h"
 
@@ -44,29 +45,16 @@ static void to_stdout(void *ctx, uint8_t byte)
         fflush(stdout);
 }
 
-/* swsev-x86: $SWSEV_X86, else next to this program (the build tree and
- * an installation both put it there), else on PATH. */
+/* swsev-x86 replaces this process: its exit status is the guest's. */
 static void exec_x86(const char *cmd, char **args)
 {
-    const char *env = getenv("SWSEV_X86");
-    char self[PATH_MAX];
-    if (env && *env) {
-        execv(env, args);
-        cli_error(cmd, "SWSEV_X86=%s: %s", env, strerror(errno));
+    char prog[PATH_MAX];
+    if (x86tool_find(prog, sizeof(prog))) {
+        cli_error(cmd, "ELF guests need swsev-x86 (built with libunicorn-dev): not found");
         return;
     }
-    ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 16);
-    if (n > 0) {
-        self[n] = 0;
-        char *slash = strrchr(self, '/');
-        if (slash) {
-            strcpy(slash + 1, "swsev-x86");
-            execv(self, args);
-        }
-    }
-    execvp("swsev-x86", args);
-    cli_error(cmd, "ELF guests need swsev-x86 (built with libunicorn-dev), not found: %s",
-              strerror(errno));
+    execv(prog, args);
+    cli_error(cmd, "%s: %s", prog, strerror(errno));
 }
 
 static bool is_file(const char *name)
