@@ -10,9 +10,10 @@
  *   designs  the two per-access alternatives to the backend's memory
  *            design: a UC_HOOK_MEM_READ|WRITE hook on every access, and
  *            uc_mmio_map() (a callback per access).
- *   backend  the bench guest (backend/guests/bench.c) on a flat memory:
- *            ALU instructions per second, 1 MiB store/load/copy loops, OUT
- *            round trips (event, complete, run again).
+ *   backend  the bench guest (backend/guests/uc/bench.c) on a flat memory,
+ *            with the block scan (the default) and with a hook on every
+ *            instruction: ALU instructions per second, 1 MiB store/load/copy
+ *            loops, OUT round trips (event, complete, run again).
  *
  * Output: a table, then "ratio NAME VALUE" lines (backend / limit).
  * Usage: swsev-uc-bench [GUEST_DIR] (default: the build's guest directory).
@@ -120,8 +121,8 @@ struct phase {
     uint64_t insns;
 };
 
-static int run_guest(const char *dir, uint32_t alu_iters, uint32_t rounds, struct phase ph[9],
-                     double *exit_rate)
+static int run_guest(const char *dir, uint32_t flags, uint32_t alu_iters, uint32_t rounds,
+                     struct phase ph[9], double *exit_rate)
 {
     struct uc_flatmem fm;
     struct uc_vcpu_mem mem;
@@ -136,7 +137,8 @@ static int run_guest(const char *dir, uint32_t alu_iters, uint32_t rounds, struc
         return -ENOENT;
     }
     uc_flatmem_vtable(&fm, &mem);
-    int rc = uc_vcpu_create(&v, &mem, NULL);
+    struct uc_vcpu_config cfg = {.flags = flags};
+    int rc = uc_vcpu_create(&v, &mem, &cfg);
     if (rc) {
         uc_flatmem_fini(&fm);
         return rc;
@@ -182,11 +184,12 @@ static int run_guest(const char *dir, uint32_t alu_iters, uint32_t rounds, struc
         uc_vcpu_complete(v, NULL);
     }
     uc_vcpu_get_stats(v, &st);
-    printf("# backend stats: %llu fills, %llu refills, %llu upgrades, %llu write-backs, "
-           "%llu TLB flushes, %llu runs\n",
-           (unsigned long long)st.fills, (unsigned long long)st.refills,
+    printf("# %s: %llu fills, %llu upgrades, %llu write-backs, %llu TLB flushes, %llu runs, "
+           "%llu blocks scanned, %llu code hooks\n",
+           flags ? "hook every instruction" : "block scan", (unsigned long long)st.fills,
            (unsigned long long)st.upgrades, (unsigned long long)st.writebacks,
-           (unsigned long long)st.flushes, (unsigned long long)st.runs);
+           (unsigned long long)st.flushes, (unsigned long long)st.runs,
+           (unsigned long long)st.scans, (unsigned long long)st.hooks);
     uc_vcpu_destroy(v);
     uc_flatmem_fini(&fm);
     return rc;
@@ -219,29 +222,40 @@ int main(int argc, char **argv)
     row("design: uc_mmio_map, loads", mm_ld / 1e6, "M/s", "a callback per access");
     row("design: uc_mmio_map, stores", mm_st / 1e6, "M/s", "a callback per access");
 
-    struct phase ph[9] = {0};
-    double exits = 0;
     const uint32_t alu_iters = 20000000, rounds = 8;
-    int rc = run_guest(dir, alu_iters, rounds, ph, &exits);
-    if (rc) {
-        fprintf(stderr, "swsev-uc-bench: the bench guest failed (%d)\n", rc);
-        return 1;
-    }
     const double mib = 1024.0 * 1024.0;
-    double ips = (double)(ph[2].insns - ph[1].insns) / (ph[2].t - ph[1].t);
-    double first = mib / (ph[3].t - ph[2].t);
-    double loads = rounds * mib / (ph[5].t - ph[4].t);
-    double stores = rounds * mib / (ph[6].t - ph[5].t);
-    double copy = rounds * mib / 2 / (ph[7].t - ph[6].t);
-    row("backend: guest instructions", ips / 1e6, "M/s", "ALU loop, code hook on every insn");
-    row("backend: first touch, 1 MiB stores", first / mib, "MiB/s", "256 page fills + upgrades");
-    row("backend: loads, 1 MiB x rounds", loads / mib, "MiB/s", "8-byte loads, cached pages");
-    row("backend: stores, 1 MiB x rounds", stores / mib, "MiB/s", "8-byte stores, cached pages");
-    row("backend: memcpy 512 KiB x rounds", copy / mib, "MiB/s", "byte loop");
-    row("backend: OUT round trips", exits / 1e3, "k/s", "event + write-back + run");
-    printf("ratio backend_ips_vs_unicorn %.4f\n", ips / lim_alu);
-    printf("ratio backend_loads_vs_unicorn %.4f\n", loads / 8 / lim_ld);
-    printf("ratio backend_stores_vs_unicorn %.4f\n", stores / 8 / lim_st);
+    double ips[2], loads[2], stores[2];
+    for (int mode = 0; mode < 2; mode++) {
+        struct phase ph[9] = {0};
+        double exits = 0;
+        uint32_t flags = mode ? UC_VCPU_F_HOOK_EVERY_INSN : 0;
+        int rc = run_guest(dir, flags, mode ? alu_iters / 10 : alu_iters, rounds, ph, &exits);
+        if (rc) {
+            fprintf(stderr, "swsev-uc-bench: the bench guest failed (%d)\n", rc);
+            return 1;
+        }
+        const char *m = mode ? "every insn:" : "block scan:";
+        char name[64];
+        ips[mode] = (double)(ph[2].insns - ph[1].insns) / (ph[2].t - ph[1].t);
+        loads[mode] = rounds * mib / (ph[5].t - ph[4].t);
+        stores[mode] = rounds * mib / (ph[6].t - ph[5].t);
+        snprintf(name, sizeof(name), "%s guest instructions", m);
+        row(name, ips[mode] / 1e6, "M/s", "ALU loop");
+        snprintf(name, sizeof(name), "%s first touch, 1 MiB", m);
+        row(name, mib / (ph[3].t - ph[2].t) / mib, "MiB/s", "stores: 256 fills + upgrades");
+        snprintf(name, sizeof(name), "%s loads", m);
+        row(name, loads[mode] / mib, "MiB/s", "8-byte loads over 1 MiB, cached");
+        snprintf(name, sizeof(name), "%s stores", m);
+        row(name, stores[mode] / mib, "MiB/s", "8-byte stores over 1 MiB, cached");
+        snprintf(name, sizeof(name), "%s copy", m);
+        row(name, rounds * mib / 2 / (ph[7].t - ph[6].t) / mib, "MiB/s", "byte loop, 512 KiB");
+        snprintf(name, sizeof(name), "%s OUT round trips", m);
+        row(name, exits / 1e3, "k/s", "event, write-back, complete, run");
+    }
+    printf("ratio backend_ips_vs_unicorn %.4f\n", ips[0] / lim_alu);
+    printf("ratio backend_loads_vs_unicorn %.4f\n", loads[0] / 8 / lim_ld);
+    printf("ratio backend_stores_vs_unicorn %.4f\n", stores[0] / 8 / lim_st);
+    printf("ratio every_insn_ips_vs_unicorn %.4f\n", ips[1] / lim_alu);
     printf("ratio memhook_loads_vs_unicorn %.4f\n", hk_ld / lim_ld);
     printf("ratio mmio_loads_vs_unicorn %.4f\n", mm_ld / lim_ld);
     free(raw_buf);

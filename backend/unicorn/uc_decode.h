@@ -23,6 +23,7 @@ enum uc_insn_op {
     UCI_RETRY,       /* not an instruction: the backend fixed something, run again */
     UCI_MMIO,        /* not an instruction: an access hit an MMIO page */
     UCI_REMAP,       /* not an instruction: an MMIO page became memory */
+    UCI_HOOKS,       /* not an instruction: the block scan wants code hooks */
 };
 
 struct uc_insn {
@@ -62,6 +63,9 @@ bool uc_decode_candidate(const uint8_t *p, size_t n);
 /* Classify the instruction in p[0..n). Returns .op; UCI_NONE also when the
  * bytes end before the decoder could tell (n too small). */
 int uc_decode(const uint8_t *p, size_t n, struct uc_insn *out);
+/* The length of the x86-64 instruction at p (64-bit mode), or -1 when
+ * p[0..n) ends first or it is longer than 15 bytes (uc_insnlen.c). */
+int uc_insn_length(const uint8_t *p, size_t n);
 /* The effective address of the memory operand of in (INVLPG). */
 uint64_t uc_decode_ea(const struct uc_insn *in, const uint64_t gpr[16], uint64_t rip_next,
                       uint64_t segbase);

@@ -80,6 +80,28 @@ struct ucm {
     unsigned nmmio;
 };
 
+/* The block scan's verdicts (uc_blocks.c). */
+struct ucb_entry {
+    uint64_t start;
+    uint32_t size, epoch;
+    uint16_t icount;
+    uint8_t state; /* 0 = free slot */
+};
+
+struct ucb_range {
+    uint64_t lo, hi;
+};
+
+struct ucb {
+    struct ucb_entry *tab; /* open addressing on the block's start */
+    uint32_t cap, n, epoch;
+    uint64_t *hooked; /* first addresses of the code hooks added */
+    uint32_t nhooked, cap_hooked;
+    struct ucb_range *pend; /* code hooks to add before running again */
+    uint32_t npend, cap_pend;
+    uint64_t drop_lo, drop_hi; /* the block to drop with them */
+};
+
 enum uc_stop {
     UC_STOP_NONE = 0, /* emulation ended by itself */
     UC_STOP_EVENT,    /* v->ev is an event for the model */
@@ -94,7 +116,10 @@ struct uc_vcpu {
     struct uc_vcpu_mem mem;
     struct uc_vcpu_config cfg;
     struct ucm m;
-    uc_hook h_code, h_intr, h_invalid, h_unmapped, h_fetchprot;
+    uc_hook h_code, h_block, h_intr, h_invalid, h_unmapped, h_fetchprot;
+    bool block_mode; /* block scan (uc_blocks.c) rather than a hook on every instruction */
+    void *code_cb;   /* the code hook's function, for hooks added later */
+    struct ucb b;
 
     /* Guest-visible state that Unicorn cannot hold for us (see uc_vcpu.c). */
     uint64_t cr0, cr2, cr3, cr4, cr8, efer, xcr0;
@@ -175,6 +200,14 @@ int ucm_write(struct uc_vcpu *v, uint64_t gva, const void *buf, size_t len, stru
 int ucm_tlb_flush(struct uc_vcpu *v);
 /* Shadow PTE for va (allocating tables), or NULL when out of table pages. */
 uint64_t *ucm_pte(struct ucm *m, uint64_t va, bool alloc);
+
+/* uc_blocks.c */
+void ucb_on_block(struct uc_vcpu *v, uint64_t addr, uint32_t size);
+/* Add the code hooks the last scan asked for and drop its block. */
+int ucb_apply(struct uc_vcpu *v, void *on_code);
+/* Code may have changed: every block is scanned again when it runs. */
+void ucb_new_epoch(struct uc_vcpu *v);
+void ucb_fini(struct uc_vcpu *v);
 
 /* uc_mmio.c */
 /* Run exactly one instruction (events and faults still stop it). */

@@ -297,8 +297,10 @@ int ucm_invalidate(struct uc_vcpu *v)
     int rc = ucm_writeback(v, true);
     for (uint32_t i = 0; i < m->npresent; i++)
         drop_present(m, m->present[i]);
-    if (m->npresent)
+    if (m->npresent) {
         m->tlb_stale = true;
+        ucb_new_epoch(v); /* fetch permissions are checked again */
+    }
     m->npresent = 0;
     m->ndirty = 0;
     m->code_page = UINT64_MAX;
@@ -353,6 +355,7 @@ static void evict(struct uc_vcpu *v, struct ucm_chunk *c)
     chunk_remove(m, c);
     m->tlb_stale = true;
     m->code_page = UINT64_MAX;
+    ucb_new_epoch(v);
 }
 
 static void evict_oldest(struct uc_vcpu *v)
@@ -457,6 +460,10 @@ static int upgrade(struct uc_vcpu *v, struct ucm_chunk *c, unsigned idx, uint64_
     memcpy(c->pristine[idx], c->host + (size_t)idx * UCM_PAGE, UCM_PAGE);
     c->state[idx] |= UCM_S_WRITABLE;
     *pte |= PTE_RW;
+    /* Code that may now be rewritten: its blocks are scanned again (and,
+     * on a writable page, hooked instruction by instruction). */
+    if (c->state[idx] & UCM_S_CODE)
+        ucb_new_epoch(v);
     v->stats.upgrades++;
     return 0;
 }
@@ -492,8 +499,10 @@ int ucm_fault(struct uc_vcpu *v, uint64_t cr2, uint64_t rip, struct hw_fault *f)
                 return 3; /* it was MMIO: the region goes back first */
         /* Unicorn keeps translated code across our page changes (writing
          * memory through the API does not drop it either). */
-        if (changed && (c->state[idx] & UCM_S_CODE))
+        if (changed && (c->state[idx] & UCM_S_CODE)) {
             uc_ctl_remove_cache(v->uc, va, va + UCM_PAGE);
+            ucb_new_epoch(v);
+        }
         return 0;
     }
     if (!(c->state[idx] & UCM_S_WRITABLE))
@@ -601,8 +610,10 @@ int ucm_write(struct uc_vcpu *v, uint64_t gva, const void *buf, size_t len, stru
             }
             memcpy(c->host + (gva - c->base), in, n);
             /* Written behind Unicorn's back: drop code translated from it. */
-            if (c->state[idx] & UCM_S_CODE)
+            if (c->state[idx] & UCM_S_CODE) {
                 uc_ctl_remove_cache(v->uc, page, page + UCM_PAGE);
+                ucb_new_epoch(v);
+            }
         } else {
             memset(f, 0, sizeof(*f));
             int rc = v->mem.write(v->mem.ctx, gva, in, n, f);

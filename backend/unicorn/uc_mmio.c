@@ -57,12 +57,23 @@ static void on_write(uc_engine *uc, uint64_t off, unsigned size, uint64_t value,
 
 int uc_step(struct uc_vcpu *v)
 {
+    uint64_t rip = uc_get(v, UC_X86_REG_RIP);
+    uc_hook h = 0;
+    if (v->block_mode) {
+        /* A code hook on everything, and the block at RIP translated anew
+         * so that it has it; deleting the hook drops what it instrumented. */
+        if (uc_hook_add(v->uc, &h, UC_HOOK_CODE, v->code_cb, v, 1, 0))
+            return -ENOMEM;
+        uc_ctl_remove_cache(v->uc, rip, rip + 1);
+    }
     v->stepping = true;
     v->step_left = 1;
     v->stop = UC_STOP_NONE;
     memset(&v->ev, 0, sizeof(v->ev));
-    uc_err e = uc_emu_start(v->uc, uc_get(v, UC_X86_REG_RIP), UCM_UNTIL, 0, 0);
+    uc_err e = uc_emu_start(v->uc, rip, UCM_UNTIL, 0, 0);
     v->stepping = false;
+    if (h)
+        uc_hook_del(v->uc, h);
     switch (v->stop) {
     case UC_STOP_STEPPED:
     case UC_STOP_NONE:

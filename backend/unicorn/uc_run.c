@@ -123,6 +123,8 @@ static int internal(struct uc_vcpu *v)
         return uc_mmio_probe(v, v->mmio_va, v->mmio_gpa);
     case UCI_REMAP:
         return uc_mmio_unmap(v, v->mmio_va);
+    case UCI_HOOKS:
+        return ucb_apply(v, v->code_cb);
     case UCI_MOV_FROM_CR: {
         uint64_t *cr = cr_of(v, in->cr);
         if (!cr)

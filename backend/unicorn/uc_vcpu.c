@@ -73,7 +73,6 @@ static void on_code(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
     struct uc_vcpu *v = user;
     if (addr - UCM_RSV_BASE < UCM_RSV_SIZE)
         return; /* the backend's own stub */
-    v->stats.insns++;
     if (v->stepping) {
         /* uc_step(): the one instruction runs, the next one stops. */
         if (v->step_left-- == 0) {
@@ -86,10 +85,13 @@ static void on_code(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
         return;
     }
     v->last_insn = addr;
-    if (--v->budget == 0 || atomic_load_explicit(&v->kick, memory_order_relaxed)) {
-        v->stop = UC_STOP_QUANTUM;
-        uc_emu_stop(uc);
-        return;
+    if (!v->block_mode) {
+        v->stats.insns++;
+        if (--v->budget == 0 || atomic_load_explicit(&v->kick, memory_order_relaxed)) {
+            v->stop = UC_STOP_QUANTUM;
+            uc_emu_stop(uc);
+            return;
+        }
     }
     /* size is Unicorn's length, except for instructions it finds invalid
      * (PVALIDATE and friends among them), where it is a placeholder. */
@@ -114,6 +116,9 @@ static void on_code(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
         p = buf;
         n = (size_t)got;
     }
+    if ((v->cfg.flags & UC_VCPU_F_CHECK_LENGTHS) && size >= 1 && size <= 15 &&
+        uc_insn_length(p, n) != (int)size)
+        v->stats.len_mismatch++;
     if (!uc_decode_candidate(p, n))
         return;
     struct uc_insn in;
@@ -129,6 +134,27 @@ static void on_code(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
     v->stop = op == UCI_EVENT ? UC_STOP_EVENT : UC_STOP_INTERNAL;
     memset(&v->ev, 0, sizeof(v->ev));
     uc_emu_stop(uc);
+}
+
+static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
+{
+    struct uc_vcpu *v = user;
+    if (addr - UCM_RSV_BASE < UCM_RSV_SIZE)
+        return;
+    if (v->stepping) {
+        /* The stepped instruction jumped here: stop before this block. */
+        if (v->step_left == 0) {
+            v->stop = UC_STOP_STEPPED;
+            uc_emu_stop(uc);
+        }
+        return;
+    }
+    if (atomic_load_explicit(&v->kick, memory_order_relaxed)) {
+        v->stop = UC_STOP_QUANTUM;
+        uc_emu_stop(uc);
+        return;
+    }
+    ucb_on_block(v, addr, size);
 }
 
 static void on_intr(uc_engine *uc, uint32_t intno, void *user)
@@ -264,7 +290,10 @@ static int setup_engine(struct uc_vcpu *v)
     uc_put(v, UC_X86_REG_CR4, UC_CR4);
     uc_put(v, UC_X86_REG_CR0, UC_CR0);
     uc_put(v, UC_X86_REG_RFLAGS, 2);
-    if (uc_hook_add(v->uc, &v->h_code, UC_HOOK_CODE, (void *)on_code, v, 1, 0) ||
+    v->code_cb = (void *)on_code;
+    v->block_mode = !(v->cfg.flags & UC_VCPU_F_HOOK_EVERY_INSN);
+    if ((v->block_mode ? uc_hook_add(v->uc, &v->h_block, UC_HOOK_BLOCK, (void *)on_block, v, 1, 0)
+                       : uc_hook_add(v->uc, &v->h_code, UC_HOOK_CODE, (void *)on_code, v, 1, 0)) ||
         uc_hook_add(v->uc, &v->h_intr, UC_HOOK_INTR, (void *)on_intr, v, 1, 0) ||
         uc_hook_add(v->uc, &v->h_invalid, UC_HOOK_INSN_INVALID, (void *)on_invalid, v, 1, 0) ||
         uc_hook_add(v->uc, &v->h_unmapped, UC_HOOK_MEM_UNMAPPED, (void *)on_unmapped, v, 1, 0) ||
@@ -318,6 +347,7 @@ void uc_vcpu_destroy(struct uc_vcpu *v)
         ucm_fini(v);
         uc_close(v->uc);
     }
+    ucb_fini(v);
     if (v->ctx)
         uc_context_free(v->ctx);
     free(v);

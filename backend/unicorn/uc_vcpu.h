@@ -74,14 +74,22 @@ struct uc_vcpu_mem {
     void (*invlpg)(void *ctx, uint64_t gva, bool all);
 };
 
-/* Flags of struct uc_vcpu_config. */
-#define UC_VCPU_F_DELIVER_EXCEPTIONS                                                               \
-    1u /* deliver #DE/#UD/#GP/INT n/... raised while executing                                     \
-          through the IDT instead of reporting VCPU_EV_FAULT */
+/* Flags of struct uc_vcpu_config.
+ * DELIVER_EXCEPTIONS: exceptions raised while executing (#DE, #UD, #GP,
+ *   INT n, ...) go through the guest's IDT instead of being reported as
+ *   VCPU_EV_FAULT.
+ * HOOK_EVERY_INSN: look at every instruction instead of scanning blocks
+ *   (much slower; the reference the block scan is checked against).
+ * CHECK_LENGTHS: with HOOK_EVERY_INSN, compare the block scan's instruction
+ *   lengths with Unicorn's (stats.len_mismatch counts differences). */
+#define UC_VCPU_F_DELIVER_EXCEPTIONS 1u
+#define UC_VCPU_F_HOOK_EVERY_INSN    2u
+#define UC_VCPU_F_CHECK_LENGTHS      4u
 
 struct uc_vcpu_config {
     uint32_t max_chunks; /* 2 MiB windows of cached guest memory kept between runs (0: 512) */
-    uint64_t quantum;    /* instructions before uc_vcpu_run returns VCPU_EV_NONE (0: 50M) */
+    uint64_t quantum;    /* instructions before uc_vcpu_run returns VCPU_EV_NONE (0: 50M); the
+                            block scan checks at block boundaries */
     uint32_t flags;      /* UC_VCPU_F_* */
 };
 
@@ -101,15 +109,18 @@ struct uc_vcpu_result {
 };
 
 struct uc_vcpu_stats {
-    uint64_t insns;      /* guest instructions executed */
-    uint64_t runs;       /* uc_vcpu_run calls */
-    uint64_t fills;      /* pages read from the model */
-    uint64_t refills;    /* of those, revalidations of a cached page */
-    uint64_t changed;    /* revalidations that found new bytes */
-    uint64_t upgrades;   /* first writes to a clean page */
-    uint64_t writebacks; /* pages whose changed bytes went back to the model */
-    uint64_t flushes;    /* TLB flushes of the backend's shadow tables */
-    uint64_t exceptions; /* exceptions Unicorn raised (including the cache's own) */
+    uint64_t insns;        /* guest instructions executed */
+    uint64_t runs;         /* uc_vcpu_run calls */
+    uint64_t fills;        /* pages read from the model */
+    uint64_t refills;      /* of those, revalidations of a cached page */
+    uint64_t changed;      /* revalidations that found new bytes */
+    uint64_t upgrades;     /* first writes to a clean page */
+    uint64_t writebacks;   /* pages whose changed bytes went back to the model */
+    uint64_t flushes;      /* TLB flushes of the backend's shadow tables */
+    uint64_t exceptions;   /* exceptions Unicorn raised (including the cache's own) */
+    uint64_t scans;        /* translation blocks the block scan looked at */
+    uint64_t hooks;        /* code hooks it added */
+    uint64_t len_mismatch; /* UC_VCPU_F_CHECK_LENGTHS: instructions measured differently */
 };
 
 /* Create a vCPU. mem is copied (its ctx is borrowed); cfg may be NULL. The

@@ -55,11 +55,11 @@ static int sh_write(void *ctx, uint64_t gva, const void *buf, size_t len, struct
 static void translation_not_identity(void **state)
 {
     (void)state;
-    uc_vcpu_destroy(t.v);
+    ut_destroy(t.v);
     struct uc_vcpu_mem mem = t.mem;
     mem.read = sh_read;
     mem.write = sh_write;
-    assert_int_equal(uc_vcpu_create(&t.v, &mem, NULL), 0);
+    assert_int_equal(ut_create(&t.v, &mem, NULL), 0);
     ut_set_rip(&t, UT_CODE);
     uint64_t v = 0x1234;
     ut_code(&t, 0x200000, &v, 8);

@@ -313,7 +313,7 @@ static void control_registers(void **state)
     uc_flatmem_vtable(&t.fm, &t.mem);
     t.mem.write_cr = write_cr;
     t.mem.invlpg = invlpg;
-    assert_int_equal(uc_vcpu_create(&t.v, &t.mem, NULL), 0);
+    assert_int_equal(ut_create(&t.v, &t.mem, NULL), 0);
     struct vcpu_sregs s;
     assert_int_equal(uc_vcpu_get_sregs(t.v, &s), 0);
     s.cr3 = 0x123000;

@@ -70,7 +70,7 @@ static void no_generation(void **state)
     assert_int_equal(uc_flatmem_init(&t.fm, UT_BASE, UT_SIZE), 0);
     uc_flatmem_vtable(&t.fm, &t.mem);
     t.mem.generation = NULL;
-    assert_int_equal(uc_vcpu_create(&t.v, &t.mem, NULL), 0);
+    assert_int_equal(ut_create(&t.v, &t.mem, NULL), 0);
     ut_set_rip(&t, UT_CODE);
     ut_code(&t, UT_CODE, reader, sizeof(reader));
     t.fm.mem[0x40000] = 5;
@@ -197,9 +197,9 @@ static int hi_write(void *ctx, uint64_t gva, const void *buf, size_t len, struct
 static void upper_half(void **state)
 {
     (void)state;
-    uc_vcpu_destroy(t.v);
+    ut_destroy(t.v);
     struct uc_vcpu_mem mem = {.ctx = &t, .read = hi_read, .write = hi_write};
-    assert_int_equal(uc_vcpu_create(&t.v, &mem, NULL), 0);
+    assert_int_equal(ut_create(&t.v, &mem, NULL), 0);
     /* mov rbx, 0xFFFF888000002000; mov rax, [rbx]; add rax, 1; mov [rbx + 8], rax;
      * out 0x80, al; hlt */
     static const uint8_t c[] = {0x48, 0xBB, 0x00, 0x20, 0x00, 0x00, 0x80, 0x88,

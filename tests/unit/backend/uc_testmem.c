@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* The Unicorn backend's test support (see uc_testmem.h). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -11,13 +12,34 @@
 #define MSR_SEV_STATUS 0xC0010131u
 #define MSR_TSC_AUX    0xC0000103u
 
+int ut_create(struct uc_vcpu **v, const struct uc_vcpu_mem *mem, const struct uc_vcpu_config *cfg)
+{
+    struct uc_vcpu_config c = {0};
+    if (cfg)
+        c = *cfg;
+    if (getenv("SWSEV_UC_EVERY_INSN"))
+        c.flags |= UC_VCPU_F_HOOK_EVERY_INSN | UC_VCPU_F_CHECK_LENGTHS;
+    return uc_vcpu_create(v, mem, &c);
+}
+
+void ut_destroy(struct uc_vcpu *v)
+{
+    struct uc_vcpu_stats st;
+    uc_vcpu_get_stats(v, &st);
+    if (st.len_mismatch)
+        print_message("%llu instruction lengths differ from Unicorn's\n",
+                      (unsigned long long)st.len_mismatch);
+    assert_int_equal(st.len_mismatch, 0);
+    uc_vcpu_destroy(v);
+}
+
 void ut_init(struct ut *t, const struct uc_vcpu_config *cfg)
 {
     memset(t, 0, sizeof(*t));
     t->exit_code = -1;
     assert_int_equal(uc_flatmem_init(&t->fm, UT_BASE, UT_SIZE), 0);
     uc_flatmem_vtable(&t->fm, &t->mem);
-    int rc = uc_vcpu_create(&t->v, &t->mem, cfg);
+    int rc = ut_create(&t->v, &t->mem, cfg);
     assert_int_equal(rc, 0);
     struct vcpu_regs r;
     assert_int_equal(uc_vcpu_get_regs(t->v, &r), 0);
@@ -28,7 +50,7 @@ void ut_init(struct ut *t, const struct uc_vcpu_config *cfg)
 
 void ut_fini(struct ut *t)
 {
-    uc_vcpu_destroy(t->v);
+    ut_destroy(t->v);
     uc_flatmem_fini(&t->fm);
 }
 

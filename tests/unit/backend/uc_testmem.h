@@ -43,6 +43,12 @@ struct ut {
     int exit_code; /* -1 while running */
 };
 
+/* uc_vcpu_create with cfg (may be NULL), and with SWSEV_UC_EVERY_INSN in
+ * the environment: a hook on every instruction and the block scan's
+ * instruction lengths checked against Unicorn's (uc_vcpu_destroy through
+ * ut_destroy then asserts that none differed). */
+int ut_create(struct uc_vcpu **v, const struct uc_vcpu_mem *mem, const struct uc_vcpu_config *cfg);
+void ut_destroy(struct uc_vcpu *v);
 /* A vCPU on an 8 MiB flat memory at 0, RIP = UT_CODE, RSP = UT_STACK. */
 void ut_init(struct ut *t, const struct uc_vcpu_config *cfg);
 void ut_fini(struct ut *t);
