@@ -8,7 +8,6 @@
 #include "x86vm.h"
 
 #define POST_PORT 0x80u
-#define QUANTUM   (4u << 20) /* instructions between two looks at the cache */
 
 static struct hw_vcpu *hw(struct x86vm *x)
 {
@@ -107,8 +106,7 @@ int x86vm_start(struct x86vm *x, const struct ximage *img, enum mrun_mode mode, 
         .generation = mem_generation,
         .write_cr = mem_write_cr,
     };
-    struct uc_vcpu_config cfg = {.quantum = QUANTUM};
-    int rc = uc_vcpu_create(&x->u, &mem, &cfg);
+    int rc = uc_vcpu_create(&x->u, &mem, NULL);
     if (rc) {
         snprintf(x->err, sizeof(x->err), "the Unicorn backend did not start: %s",
                  x->u ? uc_vcpu_strerror(x->u) : strerror(-rc));
@@ -177,15 +175,8 @@ int x86vm_run(struct x86vm *x)
             snprintf(x->err, sizeof(x->err), "backend error: %s", uc_vcpu_strerror(x->u));
             return -1;
         }
-        if (ev.kind == VCPU_EV_NONE) {
-            /* A quantum ended: refill the cache. Unicorn's TLB shrinks
-             * while exits flush it over and over, and is resized to the
-             * working set only at a flush - without this, a long exit-free
-             * phase after an exit-heavy one runs on a thrashing 64-entry
-             * TLB, 3-5 times slower (docs/x86-guests.md, "Performance"). */
-            uc_vcpu_flush(x->u);
-            continue;
-        }
+        if (ev.kind == VCPU_EV_NONE)
+            continue; /* a quantum ended */
         x->st.events++;
         struct vcpu_regs r;
         (void)uc_vcpu_get_regs(x->u, &r);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hv/mmio_insn.h"
 #include "hv/vcpu_run.h"
 #include "swsev/abi/vmcb.h"
 
@@ -120,7 +121,7 @@ static void intercepted_cpuid_msr(struct hv_vcpu *c, bool cpuid, uint64_t info1)
         return;
     if (cpuid) {
         uint32_t regs[4];
-        chip_cpuid(memsys_chip(c->vm->kvm->ms), (uint32_t)r.rax, (uint32_t)r.rcx, regs);
+        hv_cpuid(c->vm, c->index, (uint32_t)r.rax, (uint32_t)r.rcx, regs);
         r.rax = regs[0];
         r.rbx = regs[1];
         r.rcx = regs[2];
@@ -131,6 +132,42 @@ static void intercepted_cpuid_msr(struct hv_vcpu *c, bool cpuid, uint64_t info1)
     }
     r.rip = vmcb_get(c, VMCB_NRIP);
     (void)hw_vcpu_set_regs(c->hw, &r, NULL);
+}
+
+/* A nested page fault on a GPA without memory, of a guest without SEV-ES:
+ * the access is a device register's. The instruction comes from the
+ * VMCB's decode assist; a store's value and a load's result go through
+ * the guest's registers (readable here: no SEV-ES). 0 when emulated. */
+static int npf_mmio(struct hv_vcpu *c, struct hv_devices *dev, uint64_t info1, uint64_t gpa)
+{
+    uint8_t bytes[16];
+    struct vcpu_regs r;
+    struct hv_mmio_insn in;
+    if (!dev || (info1 & PFERR_RMP) ||
+        memsys_host_read(c->vm->kvm->ms, c->vmcb_spa + VMCB_INSN_LEN, bytes, sizeof(bytes)) ||
+        bytes[0] > 15 || hv_mmio_decode(bytes + 1, bytes[0], &in) ||
+        hw_vcpu_get_regs(c->hw, &r, NULL))
+        return -1;
+    uint64_t gpr[16] = {r.rax, r.rcx, r.rdx, r.rbx, r.rsp, r.rbp, r.rsi, r.rdi,
+                        r.r8,  r.r9,  r.r10, r.r11, r.r12, r.r13, r.r14, r.r15};
+    uint8_t data[8] = {0};
+    gpa &= ~memsys_cbit_mask(c->vm->kvm->ms);
+    if (in.write) {
+        uint64_t v = hv_mmio_store_value(&in, gpr);
+        memcpy(data, &v, in.size);
+    }
+    (void)hv_dev_mmio(dev, gpa, in.size, in.write, data);
+    if (!in.write) {
+        uint64_t v = 0;
+        memcpy(&v, data, in.size);
+        hv_mmio_load(&in, gpr, v);
+        r.rax = gpr[0], r.rcx = gpr[1], r.rdx = gpr[2], r.rbx = gpr[3];
+        r.rsp = gpr[4], r.rbp = gpr[5], r.rsi = gpr[6], r.rdi = gpr[7];
+        r.r8 = gpr[8], r.r9 = gpr[9], r.r10 = gpr[10], r.r11 = gpr[11];
+        r.r12 = gpr[12], r.r13 = gpr[13], r.r14 = gpr[14], r.r15 = gpr[15];
+    }
+    r.rip += in.len;
+    return hw_vcpu_set_regs(c->hw, &r, NULL) ? -1 : 0;
 }
 
 static int stop(struct vcpu_exit *ex, uint32_t reason)
@@ -198,6 +235,10 @@ int hv_vcpu_handle_exit(struct hv_vcpu *c, struct hv_vmgexit *hx, struct hv_devi
     }
     case SVM_EXIT_HLT:
         return stop(ex, VCPU_EXIT_HLT);
+    case SVM_EXIT_NPF:
+        if (npf_mmio(c, dev, info1, vmcb_get(c, VMCB_EXIT_INFO2)))
+            return stop(ex, VCPU_EXIT_SHUTDOWN);
+        break;
     default:
         return stop(ex, VCPU_EXIT_SHUTDOWN);
     }

@@ -60,6 +60,9 @@ void hv_kvm_fini(struct hv_kvm *k);
 
 swsev_rc hv_vm_create(struct hv_kvm *k, uint64_t ram_size, uint32_t nr_vcpus, struct hv_vm **out);
 /* snp: nested mappings in 4 KiB pages, as an SNP guest's RMP entries. */
+/* The CPUID the VM sees (hv/cpuid.c): the chip's, filtered as KVM does. */
+void hv_cpuid(const struct hv_vm *vm, uint32_t apic_id, uint32_t leaf, uint32_t subleaf,
+              uint32_t regs[4]);
 swsev_rc hv_vm_create_ex(struct hv_kvm *k, uint64_t ram_size, uint32_t nr_vcpus, bool snp,
                          struct hv_vm **out);
 /* Unbind and decommission the SEV guest, free the memory. */

@@ -23,29 +23,7 @@
 void hv_vmgexit_cpuid(struct hv_vmgexit *hx, const struct hv_vmgexit_vcpu *v, uint32_t leaf,
                       uint32_t subleaf, uint32_t regs[4])
 {
-    const struct chip_config *cfg = memsys_chip(hx->vm->kvm->ms);
-    chip_cpuid(cfg, leaf, subleaf, regs);
-    switch (leaf) {
-    case 0x1:
-        regs[1] = (regs[1] & 0x00FFFFFFu) | v->apic_id << 24; /* the vCPU's APIC ID */
-        regs[2] |= 1u << 31;                                  /* running under a hypervisor */
-        break;
-    case 0x80000008:
-        /* MAXPHYADDR as the guest can use it (KVM reports it reduced). */
-        regs[0] = (regs[0] & ~0xFFu) | chip_effective_pa_bits(cfg);
-        break;
-    case 0x8000001F: {
-        /* What KVM exposes: SEV, SEV-ES, SNP for SNP guests, coherency;
-         * no VMPL count, no PA reduction (it is in 0x8000_0008). */
-        uint32_t keep = CPUID_SEV_SEV | CPUID_SEV_ES | CPUID_SEV_HW_COHERENCY |
-                        (hx->vm->snp ? CPUID_SEV_SNP : 0);
-        regs[0] &= keep;
-        regs[1] &= 0x3Fu;
-        break;
-    }
-    default:
-        break;
-    }
+    hv_cpuid(hx->vm, v->apic_id, leaf, subleaf, regs);
 }
 
 uint64_t hv_vmgexit_tsc(const struct hv_vmgexit *hx)

@@ -401,6 +401,32 @@ static enum hw_vcpu_disposition rmp_insn(struct hw_vcpu *v, bool pvalidate, uint
     return HW_VCPU_INJECT;
 }
 
+/* Decode assist for a nested page fault: the bytes of the instruction at
+ * RIP, as far as they can be fetched (a page boundary into a page the
+ * guest cannot execute ends them). Only for guests whose memory the CPU
+ * may show the hypervisor this way: never for SEV-ES, whose exits the
+ * guest describes itself through the GHCB. */
+static void npf_insn_bytes(struct hw_vcpu *v)
+{
+    uint8_t n = 0, b[15];
+    if (!v->es) {
+        uint64_t rip = v->regs.rip;
+        struct hw_fault f;
+        size_t first = 4096 - (rip & 4095);
+        if (first > sizeof(b))
+            first = sizeof(b);
+        if (!memsys_guest_fetch(v->ms, &v->ctx, rip, b, first, &f)) {
+            n = (uint8_t)first;
+            if (n < sizeof(b) &&
+                !memsys_guest_fetch(v->ms, &v->ctx, rip + n, b + n, sizeof(b) - n, &f))
+                n = sizeof(b);
+        }
+    }
+    memset(v->vmcb + VMCB_INSN_LEN, 0, 16);
+    v->vmcb[VMCB_INSN_LEN] = n;
+    memcpy(v->vmcb + VMCB_INSN_BYTES, b, n);
+}
+
 enum hw_vcpu_disposition hw_vcpu_event(struct hw_vcpu *v, const struct vcpu_event *ev,
                                        uint32_t *vector, uint64_t *code)
 {
@@ -472,11 +498,13 @@ enum hw_vcpu_disposition hw_vcpu_event(struct hw_vcpu *v, const struct vcpu_even
             *code = SVM_EXIT_NPF;
             return HW_VCPU_INJECT;
         }
+        npf_insn_bytes(v);
         hw_vcpu_vmexit(v, SVM_EXIT_NPF, PFERR_PRESENT | (ev->mmio.write ? PFERR_WRITE : 0),
                        ev->mmio.gpa);
         return HW_VCPU_EXITED;
     case VCPU_EV_FAULT:
         if (ev->fault.kind == HW_FAULT_NPF) {
+            npf_insn_bytes(v);
             hw_vcpu_vmexit(v, SVM_EXIT_NPF, ev->fault.error_code, ev->fault.addr);
             return HW_VCPU_EXITED;
         }

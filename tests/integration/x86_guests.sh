@@ -39,6 +39,15 @@ $out"
     echo "$x86" | grep -q "^mmio_10000004: 0xcafef00d$" || fail "conform $m: $x86"
 done
 
+# Without SEV-ES the VMM emulates MMIO from the VMCB's decode-assist bytes,
+# and the CPUID memory-encryption leaf says what the VM is.
+expect_exit 7 "conform.elf --sev" -- "$SWSEV" vm run "$GUESTS/conform.elf" --sev
+echo "$out" | grep -q "^mmio_10000004: 0xcafef00d$" || fail "conform --sev MMIO: $out"
+echo "$out" | grep -q "^cpuid_8000001f_eax: 0x402$" || fail "conform --sev CPUID: $out"
+expect_exit 7 "conform.elf --none" -- "$SWSEV" vm run "$GUESTS/conform.elf" --none
+echo "$out" | grep -q "^mmio_10000000: 0x12345678$" || fail "conform --none MMIO: $out"
+echo "$out" | grep -q "^cpuid_8000001f_eax: 0x0$" || fail "conform --none CPUID: $out"
+
 # The benchmark guest checks its own results (VMGEXIT answers, the compute
 # result, the copy) after the timed phases.
 expect_exit 0 "bench.elf --snp" -- "$SWSEV" vm run "$GUESTS/bench.elf" --snp

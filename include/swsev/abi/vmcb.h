@@ -27,6 +27,8 @@
 #define VMCB_EVENT_INJ       0x0A8
 #define VMCB_N_CR3           0x0B0
 #define VMCB_NRIP            0x0C8
+#define VMCB_INSN_LEN        0x0D0 /* u8: guest instruction bytes fetched (decode assist) */
+#define VMCB_INSN_BYTES      0x0D1 /* up to 15 bytes */
 #define VMCB_VMSA_PA         0x108
 #define VMCB_SEV_FEATURES    0x140
 #define VMCB_SAVE_AREA       0x400 /* the legacy save area (non-ES guests) */
