@@ -1,19 +1,20 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The Unicorn vCPU (see uc_vcpu.h): engine set-up, hooks, the run loop and
- * event completion.
+ * The Unicorn vCPU (see uc_vcpu.h): engine set-up and the hooks; the run
+ * loop and event completion are in uc_run.c.
  *
- * Every guest instruction passes a code hook before Unicorn executes it.
- * That hook is where events are recognised: stopping there leaves RIP on
- * the instruction with nothing of it executed, which is what the model
- * needs (for #VC the frame's RIP must be the instruction; for IN the value
- * comes later, from uc_vcpu_complete). Unicorn 2.0.1's own instruction
- * hooks cannot do this: IN/OUT hooks run in the middle of the instruction,
- * must return the value at once, and see a stale RIP; RDMSR, WRMSR, RDTSC
- * and HLT have no hook at all. The same hook also keeps the guest's
- * control registers: Unicorn's CR0/CR3/CR4 are the backend's (paging on,
- * shadow tables), so MOV to and from CRs are emulated against the values
- * the guest set.
+ * Events are recognised in a code hook that runs before the instruction:
+ * stopping there leaves RIP on the instruction with nothing of it executed,
+ * which is what the model needs (for #VC the frame's RIP must be the
+ * instruction's; for IN the value comes later, from uc_vcpu_complete).
+ * Unicorn 2.0.1's own instruction hooks cannot do this: IN/OUT hooks run in
+ * the middle of the instruction, must return the value at once, and see a
+ * stale RIP; RDMSR, WRMSR, RDTSC and HLT have no hook at all. By default
+ * the code hook is bounded to the instructions the block scan found
+ * (uc_blocks.c); with UC_VCPU_F_HOOK_EVERY_INSN it sees every instruction.
+ * The same hook keeps the guest's control registers: Unicorn's CR0/CR3/CR4
+ * are the backend's (paging on, shadow tables), so MOV to and from CRs are
+ * emulated against the values the guest set.
  */
 #include <errno.h>
 #include <stdarg.h>

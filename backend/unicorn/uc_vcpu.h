@@ -5,7 +5,7 @@
  * The backend executes real x86-64 machine code and stops, with RIP on the
  * instruction, at everything the SEV model must decide (struct vcpu_event
  * of swsev/vcpu.h): CPUID, IN/OUT/INS/OUTS, RDMSR/WRMSR, RDTSC(P), VMMCALL,
- * VMGEXIT, PVALIDATE, RMPADJUST, HLT, and faults. Nothing else of the SEV
+ * VMGEXIT, PVALIDATE, RMPADJUST, HLT, MMIO and faults. Nothing else of the SEV
  * model is linked in: it reaches guest memory only through struct
  * uc_vcpu_mem, by guest VIRTUAL address, so that the model's page walk,
  * C-bit, nested paging, RMP and keys apply to every byte the guest touches.
