@@ -211,9 +211,7 @@ int x86vm_run(struct x86vm *x)
             snprintf(x->err, sizeof(x->err), "the vCPU state is gone after a VMEXIT");
             return -1;
         }
-        /* VMGEXIT is an automatic exit: the guest goes on after it. */
-        if (ev.kind == VCPU_EV_VMGEXIT && r.rip == ev_rip)
-            r.rip += ev.insn_len;
+        /* (VMGEXIT saved the next instruction's address in the VMSA.) */
         (void)uc_vcpu_set_regs(x->u, &r);
     }
 }

@@ -482,6 +482,11 @@ enum hw_vcpu_disposition hw_vcpu_event(struct hw_vcpu *v, const struct vcpu_even
             *vector = X86_TRAP_UD;
             return HW_VCPU_INJECT;
         }
+        /* An automatic exit the hypervisor cannot step over (it cannot
+         * write RIP): the VMSA keeps the address of the next instruction,
+         * where the guest resumes - after an AP HLT loop, a run-VMPL
+         * switch, or any other VMGEXIT. */
+        r->rip += ev->insn_len;
         hw_vcpu_vmexit(v, SVM_EXIT_VMGEXIT, 0, 0);
         return HW_VCPU_EXITED;
     case VCPU_EV_PVALIDATE:
