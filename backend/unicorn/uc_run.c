@@ -231,6 +231,12 @@ int uc_vcpu_run(struct uc_vcpu *v, struct vcpu_event *ev)
             break;
         case UC_STOP_QUANTUM:
             atomic_store(&v->kick, false);
+            /* Flush Unicorn's TLB before the next run: QEMU resizes it to
+             * the working set only at a flush, and an exit-heavy phase
+             * (every exit flushes it while few pages are in use) leaves
+             * it at 64 entries - a long exit-free phase after that would
+             * run on a thrashing TLB, 5-6 times slower. */
+            v->m.tlb_stale = true;
             break;
         case UC_STOP_STEPPED:
             go_on = true; /* only uc_step() stops so, and it does not come here */

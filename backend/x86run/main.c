@@ -6,6 +6,12 @@
  * Unicorn (GPL-2.0).
  *
  *   swsev-x86 run FILE [--none|--sev|--sev-es|--snp] [--chip NAME] [--stats] [--trace]
+ *                 [--block-scan] [--quantum N]
+ *
+ * --block-scan: the backend's faster mode (a hook per translation block
+ * instead of per instruction), which has a known defect under SEV-ES
+ * (docs/x86-guests.md, "Known problems"); --quantum: instructions between
+ * the backend's returns to the run loop.
  *
  * The guest's serial output goes to stdout; the exit status is the guest's
  * (debug-exit value & 0x7f, 128 + GHCB termination reason), 255 when the
@@ -29,7 +35,7 @@ static void to_stdout(void *ctx, uint8_t byte)
 static int usage(void)
 {
     fprintf(stderr, "usage: swsev-x86 run FILE [--none|--sev|--sev-es|--snp] [--chip NAME] "
-                    "[--stats] [--trace]\n"
+                    "[--stats] [--trace] [--block-scan] [--quantum N]\n"
                     "       swsev-x86 bench BENCH.elf [--sev|--sev-es|--snp]\n");
     return 2;
 }
@@ -45,6 +51,8 @@ static int run(int argc, char **argv)
     const char *file = NULL, *chip = "milan";
     enum mrun_mode mode = MRUN_SNP;
     bool stats = false, trace = false;
+    struct uc_vcpu_config cfg;
+    x86vm_default_config(&cfg);
     for (int i = 0; i < argc; i++) {
         if (!strcmp(argv[i], "--none"))
             mode = MRUN_NONE;
@@ -58,7 +66,17 @@ static int run(int argc, char **argv)
             stats = true;
         else if (!strcmp(argv[i], "--trace"))
             trace = true;
-        else if (!strcmp(argv[i], "--chip") && i + 1 < argc)
+        else if (!strcmp(argv[i], "--block-scan"))
+            cfg.flags &= ~UC_VCPU_F_HOOK_EVERY_INSN;
+        else if (!strcmp(argv[i], "--quantum") && i + 1 < argc) {
+            char *end;
+            unsigned long long q = strtoull(argv[++i], &end, 0);
+            if (*end || q == 0) {
+                fprintf(stderr, "swsev-x86: --quantum wants a positive number\n");
+                return 2;
+            }
+            cfg.quantum = q;
+        } else if (!strcmp(argv[i], "--chip") && i + 1 < argc)
             chip = argv[++i];
         else if (argv[i][0] == '-' || file) {
             fprintf(stderr, "swsev-x86: unexpected argument '%s'\n", argv[i]);
@@ -81,7 +99,7 @@ static int run(int argc, char **argv)
         return 2;
     }
     int status;
-    if (x86vm_start(x, &img, mode, chip, to_stdout, NULL)) {
+    if (x86vm_start_cfg(x, &img, mode, chip, &cfg, to_stdout, NULL)) {
         fprintf(stderr, "swsev-x86: %s\n", x->err);
         status = 2;
     } else {

@@ -93,8 +93,22 @@ static int mem_write_cr(void *ctx, unsigned cr, uint64_t value, struct hw_fault 
 
 /* ---- start ---- */
 
+void x86vm_default_config(struct uc_vcpu_config *cfg)
+{
+    memset(cfg, 0, sizeof(*cfg));
+    cfg->quantum = 4u << 20;
+    cfg->flags = UC_VCPU_F_HOOK_EVERY_INSN;
+}
+
 int x86vm_start(struct x86vm *x, const struct ximage *img, enum mrun_mode mode, const char *chip,
                 void (*serial)(void *ctx, uint8_t byte), void *ctx)
+{
+    return x86vm_start_cfg(x, img, mode, chip, NULL, serial, ctx);
+}
+
+int x86vm_start_cfg(struct x86vm *x, const struct ximage *img, enum mrun_mode mode,
+                    const char *chip, const struct uc_vcpu_config *ucfg,
+                    void (*serial)(void *ctx, uint8_t byte), void *ctx)
 {
     memset(x, 0, sizeof(*x));
     if (mrun_start_image(&x->r, chip, mode, img, NULL, 0, serial, ctx, x->err, sizeof(x->err)))
@@ -106,7 +120,12 @@ int x86vm_start(struct x86vm *x, const struct ximage *img, enum mrun_mode mode, 
         .generation = mem_generation,
         .write_cr = mem_write_cr,
     };
-    int rc = uc_vcpu_create(&x->u, &mem, NULL);
+    struct uc_vcpu_config cfg;
+    if (ucfg)
+        cfg = *ucfg;
+    else
+        x86vm_default_config(&cfg);
+    int rc = uc_vcpu_create(&x->u, &mem, &cfg);
     if (rc) {
         snprintf(x->err, sizeof(x->err), "the Unicorn backend did not start: %s",
                  x->u ? uc_vcpu_strerror(x->u) : strerror(-rc));

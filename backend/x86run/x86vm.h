@@ -47,6 +47,16 @@ struct x86vm {
  * gets the guest's console bytes. Returns 0, or -1 with x->err set. */
 int x86vm_start(struct x86vm *x, const struct ximage *img, enum mrun_mode mode, const char *chip,
                 void (*serial)(void *ctx, uint8_t byte), void *ctx);
+/* The same with the backend's configuration (NULL: x86vm_default_config). */
+int x86vm_start_cfg(struct x86vm *x, const struct ximage *img, enum mrun_mode mode,
+                    const char *chip, const struct uc_vcpu_config *cfg,
+                    void (*serial)(void *ctx, uint8_t byte), void *ctx);
+/* A quantum of a few milliseconds (the backend flushes Unicorn's TLB
+ * between quanta, which lets it grow back to the working set after an
+ * exit-heavy phase) and the instruction hook on every instruction: the
+ * faster block scan has a known defect under SEV-ES (docs/x86-guests.md,
+ * "Known problems"). */
+void x86vm_default_config(struct uc_vcpu_config *cfg);
 /* Run until the guest stops (debug-exit port, GHCB termination, HLT,
  * shutdown, failed VMRUN). Returns the exit status of mrun_exit_status(),
  * or -1 with x->err set for a backend error. */
