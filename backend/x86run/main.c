@@ -113,7 +113,12 @@ static int run(int argc, char **argv)
             fprintf(stderr, "swsev-x86: VMRUN failed (exit code %#llx)\n",
                     (unsigned long long)x->r.exit.fail_entry_code);
         } else if (x->r.exit.reason == VCPU_EXIT_SHUTDOWN) {
-            fprintf(stderr, "swsev-x86: the vCPU shut down\n");
+            fprintf(stderr,
+                    "swsev-x86: the VMM stopped the guest at VMEXIT %#llx (info1 %#llx, info2 "
+                    "%#llx)\n",
+                    (unsigned long long)x->r.exit.vmexit.code,
+                    (unsigned long long)x->r.exit.vmexit.info1,
+                    (unsigned long long)x->r.exit.vmexit.info2);
         }
         if (stats) {
             struct uc_vcpu_stats us;

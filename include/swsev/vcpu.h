@@ -124,6 +124,9 @@ struct vcpu_exit {
         uint32_t reason_set, reason_code;
     } system_event;
     uint64_t fail_entry_code; /* VMEXIT_INVALID (-1), VMSA_BUSY (-2), ... */
+    struct {
+        uint64_t code, info1, info2; /* the last VMEXIT (why a SHUTDOWN stop happened) */
+    } vmexit;
 };
 
 /* ---- the SEV model's vCPU (hw/vcpu.c) ----

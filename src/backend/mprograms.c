@@ -8,6 +8,7 @@
  *   psc     (SNP) a page-state-change torture test: pages flip between
  *           private and shared, each state checked from both sides;
  *   mmio    read and write the MMIO test region;
+ *   vmpl    (SNP) VMPL0 runs VMPL1 on the same vCPU and back (RUN_VMPL);
  *   conform the scenario of the x86-64 guest conform.elf (docs/x86-guests.md),
  *           line for line: both backends must print the same transcript.
  * Each returns 0 or -1; the exit code comes from the debug-exit port.
@@ -18,6 +19,7 @@
 
 #include "backend/mrun.h"
 #include "guest/snp_msg.h"
+#include "swsev/abi/ghcb.h"
 #include "swsev/abi/vmsa.h"
 
 static const char *mode_name(enum mrun_mode m)
@@ -185,6 +187,76 @@ static int smp(struct mrun *r, struct mkernel *k)
 }
 
 static int mk_printf(struct mkernel *k, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* SNP VMPLs on one vCPU, as an SVSM at VMPL0 runs an OS at VMPL1: VMPL0
+ * writes a VMSA with VMPL 1, makes it a VMSA page, gives VMPL1 read/write
+ * access to one page only (RMPADJUST), registers the VMSA for its own
+ * APIC ID (AP creation) and asks the VMM to run VMPL1 (RUN_VMPL). The
+ * same vCPU then runs as VMPL1 until VMPL1 asks for VMPL0 again. Last,
+ * VMPL1 touches a page it was not given: the RMP refuses (a nested page
+ * fault with the VMPL bit) and the VMM stops the VM, as KVM does. */
+/* RUN_VMPL through the GHCB MSR protocol, the answer left unread: the
+ * code after the VMGEXIT runs at the other VMPL, and the answer is for
+ * this VMPL to read when it runs again. */
+static int run_vmpl(struct mkernel *k, uint8_t vmpl)
+{
+    return mg_wrmsr(k->g, 0xC0010130, GHCB_MSR_VMPL_REQ | (uint64_t)vmpl << 32) || mg_vmgexit(k->g)
+               ? -1
+               : 0;
+}
+
+/* Back at this VMPL: its GHCB MSR holds the VMM's answer to its RUN_VMPL. */
+static int run_vmpl_answered(struct mkernel *k)
+{
+    uint64_t m = 0;
+    return mg_rdmsr(k->g, 0xC0010130, &m) || m != GHCB_MSR_VMPL_RESP ? -1 : 0;
+}
+
+static int vmpl(struct mrun *r, struct mkernel *k)
+{
+    if (r->mode != MRUN_SNP) {
+        mk_puts(k, "vmpl: needs an SEV-SNP guest\n");
+        return mk_exit(k, 2);
+    }
+    const uint64_t vmsa = MRUN_FREE_GPA + 0xA0000, given = vmsa + 0x1000, own = vmsa + 0x2000;
+    static const char from0[] = "VMPL0 wrote this", from1[] = "VMPL1 was here";
+    uint8_t page[4096];
+    char back[32];
+    uint64_t rc = 0;
+    if (claim(k, vmsa, 3))
+        return mk_exit(k, 40), -1;
+    vmsa_reset_state(page, VMSA_VMM_QEMU, 1, 0, 0x00A00F11, 1);
+    page[VMSA_VMPL] = 1;
+    if (mk_write(k, vmsa, true, page, sizeof(page)) ||
+        mk_write(k, given, true, from0, sizeof(from0)) || mk_write(k, own, true, from0, 4))
+        return mk_exit(k, 41), -1;
+    /* RDX: target VMPL 1, permissions read+write (bits 8, 9); VMSA bit 16. */
+    if (mg_rmpadjust(k->g, given, false, 1 | 0x300, &rc) || rc ||
+        mg_rmpadjust(k->g, vmsa, false, (1ull << 16) | 1, &rc) || rc)
+        return mk_exit(k, 42), -1;
+    if (ghcb_snp_ap_create(&k->ghcb, 0, 1, GHCB_AP_CREATE, vmsa, 1) || run_vmpl(k, 1))
+        return mk_exit(k, 43), -1;
+    /* VMPL1 from here on, on the same vCPU: its own VMSA (real mode),
+     * its own GHCB MSR. */
+    uint8_t now = hw_vcpu_ctx(k->g->vcpu)->vmpl;
+    memset(back, 0, sizeof(back));
+    if (mk_read(k, given, true, back, sizeof(from0)) || memcmp(back, from0, sizeof(from0)) ||
+        mk_write(k, given + 64, true, from1, sizeof(from1)) || run_vmpl(k, 0))
+        return -1;
+    /* VMPL0 again. */
+    memset(back, 0, sizeof(back));
+    if (run_vmpl_answered(k) || mk_read(k, given + 64, true, back, sizeof(from1)) ||
+        memcmp(back, from1, sizeof(from1)))
+        return mk_exit(k, 44), -1;
+    if (mk_printf(k,
+                  "vmpl: VMPL0 ran VMPL1 on its vCPU (VMPL %u there), which read \"%s\" and "
+                  "wrote \"%s\"; back at VMPL %u\n",
+                  now, from0, back, hw_vcpu_ctx(k->g->vcpu)->vmpl) ||
+        mk_puts(k, "vmpl: now VMPL1 touches a page it was not given\n") || run_vmpl(k, 1))
+        return -1;
+    mk_read(k, own, true, back, 4); /* the VMM stops the VM here */
+    return -1;
+}
 static int mk_printf(struct mkernel *k, const char *fmt, ...)
 {
     char line[160];
@@ -237,6 +309,7 @@ static const struct {
     {"mmio", mmio, "MMIO test region reads and writes"},
     {"smp", smp, "SNP AP creation: the BSP brings up a second vCPU (SNP)"},
     {"conform", conform, "the conformance scenario of conform.elf (SEV-ES, SNP)"},
+    {"vmpl", vmpl, "SNP VMPLs: VMPL0 runs VMPL1 on its vCPU; the RMP keeps VMPL0's pages (SNP)"},
 };
 
 mrun_program mrun_find(const char *name, const char **summary)

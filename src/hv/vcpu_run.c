@@ -54,9 +54,14 @@ swsev_rc hv_vcpu_create(struct hv_vm *vm, struct hv_vmgexit *hx, uint32_t index,
              VMCB_INTERCEPT_CPUID | VMCB_INTERCEPT_IOIO | VMCB_INTERCEPT_MSR | VMCB_INTERCEPT_HLT,
              4);
     vmcb_put(c, VMCB_INTERCEPT_MISC2, VMCB_INTERCEPT_VMMCALL, 4);
+    c->vmpl_vmsa[0] = vm->vmsa_spa + 4096ull * index;
     if (hx) {
         hv_vmgexit_vcpu_init(hx, &c->gx, index);
         vmcb_put(c, VMCB_GHCB_GPA, c->gx.ghcb_msr, 8);
+        for (unsigned i = 0; i < HV_VCPU_VMPLS; i++) {
+            c->vmpl_gx[i] = c->gx;
+            c->vmpl_ghcb_msr[i] = c->gx.ghcb_msr;
+        }
     }
     *out = c;
     return SWSEV_OK;
@@ -74,7 +79,42 @@ void hv_vcpu_destroy(struct hv_vcpu *c)
 
 void hv_vcpu_set_vmsa(struct hv_vcpu *c, uint64_t vmsa_spa)
 {
+    c->vmpl_vmsa[c->vmpl] = vmsa_spa;
     vmcb_put(c, VMCB_VMSA_PA, vmsa_spa, 8);
+}
+
+/* AP creation for this vCPU's own APIC ID: a VMSA for another VMPL of
+ * this vCPU (or a replacement of one), or its removal. */
+static void own_vmsa(struct hv_vcpu *c, struct hv_vmgexit *hx)
+{
+    struct hv_vmgexit_ap ap;
+    if (!hv_vmgexit_ap_take(hx, c->index, &ap) || ap.vmpl >= HV_VCPU_VMPLS)
+        return;
+    if (ap.request == GHCB_AP_DESTROY) {
+        if (ap.vmpl != c->vmpl)
+            c->vmpl_vmsa[ap.vmpl] = 0;
+        return;
+    }
+    c->vmpl_vmsa[ap.vmpl] = ap.vmsa_spa;
+    if (ap.vmpl == c->vmpl)
+        vmcb_put(c, VMCB_VMSA_PA, ap.vmsa_spa, 8);
+}
+
+/* RUN_VMPL: the world switch to another VMPL's VMSA of this vCPU, each
+ * VMPL keeping its own GHCB MSR and GHCB registration. */
+static int switch_vmpl(struct hv_vcpu *c, uint8_t target)
+{
+    if (target >= HV_VCPU_VMPLS || !c->vmpl_vmsa[target])
+        return -1;
+    if (target == c->vmpl)
+        return 0;
+    c->vmpl_gx[c->vmpl] = c->gx;
+    c->vmpl_ghcb_msr[c->vmpl] = vmcb_get(c, VMCB_GHCB_GPA);
+    c->gx = c->vmpl_gx[target];
+    vmcb_put(c, VMCB_GHCB_GPA, c->vmpl_ghcb_msr[target], 8);
+    vmcb_put(c, VMCB_VMSA_PA, c->vmpl_vmsa[target], 8);
+    c->vmpl = target;
+    return 0;
 }
 
 swsev_rc hv_vcpu_set_state(struct hv_vcpu *c, const struct vcpu_regs *r, const struct vcpu_sregs *s)
@@ -181,6 +221,9 @@ int hv_vcpu_handle_exit(struct hv_vcpu *c, struct hv_vmgexit *hx, struct hv_devi
 {
     memset(ex, 0, sizeof(*ex));
     uint64_t code = vmcb_get(c, VMCB_EXIT_CODE), info1 = vmcb_get(c, VMCB_EXIT_INFO1);
+    ex->vmexit.code = code;
+    ex->vmexit.info1 = info1;
+    ex->vmexit.info2 = vmcb_get(c, VMCB_EXIT_INFO2);
     switch (code) {
     case SVM_EXIT_VMGEXIT: {
         if (!hx)
@@ -201,6 +244,15 @@ int hv_vcpu_handle_exit(struct hv_vcpu *c, struct hv_vmgexit *hx, struct hv_devi
             return stop(ex, VCPU_EXIT_SYSTEM_EVENT);
         case HV_VMGEXIT_HLT:
             return stop(ex, VCPU_EXIT_HLT);
+        case HV_VMGEXIT_AP_CREATE:
+            if (r.ap_apic_id == c->index)
+                own_vmsa(c, hx);
+            break;
+        case HV_VMGEXIT_RUN_VMPL:
+            /* No VMSA for that VMPL on this vCPU: KVM fails the vCPU. */
+            if (switch_vmpl(c, r.vmpl))
+                return stop(ex, VCPU_EXIT_SHUTDOWN);
+            break;
         case HV_VMGEXIT_BAD_GHCB:
         case HV_VMGEXIT_UNSUPPORTED:
             return stop(ex, VCPU_EXIT_SHUTDOWN);

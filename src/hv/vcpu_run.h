@@ -15,12 +15,22 @@
 #include "hv/vmgexit.h"
 #include "swsev/vcpu.h"
 
+#define HV_VCPU_VMPLS 4
+
 struct hv_vcpu {
     struct hv_vm *vm;
     uint32_t index;
     struct hw_vcpu *hw;
     uint64_t vmcb_spa;
-    struct hv_vmgexit_vcpu gx;
+    struct hv_vmgexit_vcpu gx; /* the GHCB state of the running VMPL */
+    /* SNP VMPLs: one VMSA per VMPL on this vCPU (0 = none), each with its
+     * own GHCB MSR and GHCB state while another VMPL runs; RUN_VMPL
+     * switches between them, AP creation for this vCPU's own APIC ID adds
+     * or removes them (as an SVSM at VMPL0 does for the OS at VMPL1+). */
+    uint8_t vmpl;
+    uint64_t vmpl_vmsa[HV_VCPU_VMPLS];
+    uint64_t vmpl_ghcb_msr[HV_VCPU_VMPLS];
+    struct hv_vmgexit_vcpu vmpl_gx[HV_VCPU_VMPLS];
 };
 
 /* A vCPU of vm (its VMSA, for SEV-ES/SNP, is vm->vmsa_spa + 4 KiB * index). */

@@ -380,7 +380,10 @@ void hv_vmgexit_config_default(const struct hv_vm *vm, struct hv_vmgexit_config 
 {
     memset(cfg, 0, sizeof(*cfg));
     cfg->ghcb_version = GHCB_PROTOCOL_MAX;
-    cfg->hv_features = vm->snp ? GHCB_HV_FT_SNP | GHCB_HV_FT_SNP_AP_CREATION : 0;
+    /* Multiple VMPLs: the vCPU layer switches VMSAs on RUN_VMPL
+     * (hv/vcpu_run.c). */
+    cfg->hv_features =
+        vm->snp ? GHCB_HV_FT_SNP | GHCB_HV_FT_SNP_AP_CREATION | GHCB_HV_FT_SNP_MULTI_VMPL : 0;
     cfg->sev_features = vm->snp ? 1 : 0; /* SNPActive */
     cfg->tsc_hz = 2000000000ull;
 }

@@ -37,6 +37,15 @@ echo "$out" | grep -q "^AP 1: up (SEV_STATUS 0x7)$" || fail "smp AP: $out"
 echo "$out" | grep -q "^BSP: AP 1 created" || fail "smp BSP: $out"
 expect_exit 2 "smp needs SNP" -- "$SWSEV" vm run smp --sev-es
 
+# SNP VMPLs on one vCPU: RUN_VMPL both ways; a page VMPL1 was not given is
+# an RMP fault with the VMPL bit (error code bits 31 RMP, 36 VMPL) on that
+# page, and the VMM stops the VM.
+expect_exit 255 "vmpl" -- "$SWSEV" vm run vmpl --snp
+echo "$out" | grep -q "which read \"VMPL0 wrote this\" and wrote \"VMPL1 was here\"; back at VMPL 0" ||
+    fail "vmpl: $out"
+echo "$err" | grep -q "VMEXIT 0x400 (info1 0x1580000001, info2 0x1a2000)" || fail "vmpl stop: $err"
+expect_exit 2 "vmpl needs SNP" -- "$SWSEV" vm run vmpl --sev-es
+
 # Bad arguments: one line, exit 2.
 expect_exit 2 "unknown guest" -- "$SWSEV" vm run nope
 expect_one_error_line "unknown guest" "no guest 'nope'"
@@ -46,5 +55,5 @@ expect_exit 2 "SNP on rome" -- "$SWSEV" vm run hello --snp --chip rome
 expect_one_error_line "SNP on rome" "no SEV-SNP"
 expect_exit 2 "no guest" -- "$SWSEV" vm run
 expect_exit 0 "list" -- "$SWSEV" vm run --list
-[ "$(echo "$out" | wc -l)" = 6 ] || fail "list: $out"
+[ "$(echo "$out" | wc -l)" = 7 ] || fail "list: $out"
 finish

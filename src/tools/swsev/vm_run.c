@@ -136,6 +136,12 @@ int vm_cmd_run(int argc, char **argv)
         run.exit.system_event.type == VCPU_SYSTEM_EVENT_SEV_TERM)
         fprintf(stderr, "swsev: %s: the guest asked to terminate (reason set %u, code %u)\n", cmd,
                 run.exit.system_event.reason_set, run.exit.system_event.reason_code);
+    else if (run.exited && run.exit.reason == VCPU_EXIT_SHUTDOWN)
+        fprintf(stderr,
+                "swsev: %s: the VMM stopped the guest at VMEXIT %#llx (info1 %#llx, info2 %#llx)\n",
+                cmd, (unsigned long long)run.exit.vmexit.code,
+                (unsigned long long)run.exit.vmexit.info1,
+                (unsigned long long)run.exit.vmexit.info2);
     mrun_free(&run);
     return code;
 }

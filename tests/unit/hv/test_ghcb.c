@@ -211,7 +211,8 @@ static void msr_common(struct rig *r)
 
     uint64_t f;
     assert_int_equal(ghcb_msr_hv_features(&r->c, &f), SWSEV_OK);
-    assert_int_equal(f, r->snp ? GHCB_HV_FT_SNP | GHCB_HV_FT_SNP_AP_CREATION : 0);
+    assert_int_equal(
+        f, r->snp ? GHCB_HV_FT_SNP | GHCB_HV_FT_SNP_AP_CREATION | GHCB_HV_FT_SNP_MULTI_VMPL : 0);
 
     /* AP reset hold: parked until the VMM wakes it. */
     bool released;
@@ -303,11 +304,14 @@ static void msr_protocol_snp(void **state)
     assert_int_equal(v, GHCB_MSR_PSC_RESP | GHCB_MSR_PSC_ERROR);
     assert_int_not_equal(ghcb_msr_psc(&r.c, RAM, GHCB_PSC_OP_PRIVATE), SWSEV_OK);
 
-    /* Run at VMPL: VMPL 0 goes to the VMM; others without multi-VMPL do not. */
+    /* Run at VMPL: every VMPL of the chip goes to the VMM (which switches
+     * VMSAs, hv/vcpu_run.c); one past the chip's VMPLs does not. */
     assert_int_equal(ghcb_msr_run_vmpl(&r.c, 0), SWSEV_OK);
     assert_int_equal(r.last.kind, HV_VMGEXIT_RUN_VMPL);
     assert_int_equal(r.last.vmpl, 0);
-    assert_int_not_equal(ghcb_msr_run_vmpl(&r.c, 1), SWSEV_OK);
+    assert_int_equal(ghcb_msr_run_vmpl(&r.c, 3), SWSEV_OK);
+    assert_int_equal(r.last.vmpl, 3);
+    assert_int_not_equal(ghcb_msr_run_vmpl(&r.c, 4), SWSEV_OK);
     assert_int_equal(r.c.last.msr, (1ull << 32) | GHCB_MSR_VMPL_RESP);
     rig_fini(&r);
 }
@@ -567,8 +571,8 @@ static void nae_events_snp(void **state)
                  GHCB_ERR_INVALID_INPUT);
     expect_error(&r, ghcb_snp_ap_create(&r.c, 2, 0, GHCB_AP_CREATE, VMSA_PG, 1),
                  GHCB_ERR_INVALID_INPUT);
-    expect_error(&r, ghcb_snp_ap_create(&r.c, 1, 1, GHCB_AP_CREATE, VMSA_PG, 1),
-                 GHCB_ERR_INVALID_INPUT);
+    expect_error(&r, ghcb_snp_ap_create(&r.c, 1, 4, GHCB_AP_CREATE, VMSA_PG, 1),
+                 GHCB_ERR_INVALID_INPUT); /* the chip has VMPLs 0-3 */
     expect_error(&r, ghcb_snp_ap_create(&r.c, 1, 0, GHCB_AP_CREATE_ON_INIT, 0x200000, 1),
                  GHCB_ERR_INVALID_INPUT);
     assert_int_equal(ghcb_snp_ap_destroy(&r.c, 1, 0), SWSEV_OK);
@@ -576,10 +580,12 @@ static void nae_events_snp(void **state)
     assert_int_equal(ap.request, GHCB_AP_DESTROY);
     assert_int_equal(ap.vmsa_gpa, HV_VMGEXIT_NO_GPA);
 
-    /* Run at VMPL 0. */
+    /* Run at VMPL 0 and 2; there is no VMPL 4. */
     assert_int_equal(ghcb_snp_run_vmpl(&r.c, 0), SWSEV_OK);
     assert_int_equal(r.last.kind, HV_VMGEXIT_RUN_VMPL);
-    expect_error(&r, ghcb_snp_run_vmpl(&r.c, 2), GHCB_ERR_INVALID_INPUT);
+    assert_int_equal(ghcb_snp_run_vmpl(&r.c, 2), SWSEV_OK);
+    assert_int_equal(r.last.vmpl, 2);
+    expect_error(&r, ghcb_snp_run_vmpl(&r.c, 4), GHCB_ERR_INVALID_INPUT);
     rig_fini(&r);
 }
 
