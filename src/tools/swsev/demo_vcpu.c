@@ -15,28 +15,15 @@
 #include "tools/common/x86tool.h"
 #include "tools/swsev/cli.h"
 
+/* A guest's serial output (the conformance guest prints a dozen lines). */
 struct capture {
-    char buf[256];
+    char buf[2048];
     size_t len;
 };
 
 static void capture(void *ctx, uint8_t byte)
 {
     struct capture *c = ctx;
-    if (c->len + 1 < sizeof(c->buf))
-        c->buf[c->len++] = (char)byte;
-    c->buf[c->len] = 0;
-}
-
-/* A whole transcript (the conformance guest prints a dozen lines). */
-struct transcript {
-    char buf[2048];
-    size_t len;
-};
-
-static void transcribe(void *ctx, uint8_t byte)
-{
-    struct transcript *c = ctx;
     if (c->len + 1 < sizeof(c->buf))
         c->buf[c->len++] = (char)byte;
     c->buf[c->len] = 0;
@@ -135,9 +122,9 @@ static void x86_part(struct demo_ctx *d, const char *chip)
     char *cargs[] = {"swsev-x86", "run", conform, "--snp", "--chip", (char *)chip, NULL};
     st = x86tool_capture(cargs, out, sizeof(out));
     struct mrun r;
-    struct transcript twin = {{0}, 0};
+    struct capture twin = {{0}, 0};
     char err[256] = "";
-    bool ok = !mrun_start(&r, chip, MRUN_SNP, NULL, 0, transcribe, &twin, err, sizeof(err));
+    bool ok = !mrun_start(&r, chip, MRUN_SNP, NULL, 0, capture, &twin, err, sizeof(err));
     int code = ok ? mrun_program_run(&r, mrun_find("conform", NULL)) : -1;
     mrun_free(&r);
     demo_step(d, st == 7 && code == 7 && !strcmp(out, twin.buf),
