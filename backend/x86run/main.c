@@ -35,7 +35,7 @@ static void to_stdout(void *ctx, uint8_t byte)
 static int usage(void)
 {
     fprintf(stderr, "usage: swsev-x86 run FILE [--none|--sev|--sev-es|--snp] [--chip NAME] "
-                    "[--stats] [--trace] [--block-scan] [--quantum N]\n"
+                    "[--vcpus N] [--stats] [--trace] [--block-scan] [--quantum N]\n"
                     "       swsev-x86 bench BENCH.elf [--sev|--sev-es|--snp]\n");
     return 2;
 }
@@ -51,6 +51,7 @@ static int run(int argc, char **argv)
     const char *file = NULL, *chip = "milan";
     enum mrun_mode mode = MRUN_SNP;
     bool stats = false, trace = false;
+    unsigned vcpus = 1;
     struct uc_vcpu_config cfg;
     x86vm_default_config(&cfg);
     for (int i = 0; i < argc; i++) {
@@ -66,7 +67,15 @@ static int run(int argc, char **argv)
             stats = true;
         else if (!strcmp(argv[i], "--trace"))
             trace = true;
-        else if (!strcmp(argv[i], "--block-scan"))
+        else if (!strcmp(argv[i], "--vcpus") && i + 1 < argc) {
+            char *end;
+            unsigned long n = strtoul(argv[++i], &end, 10);
+            if (*end || n == 0 || n > MRUN_MAX_VCPUS) {
+                fprintf(stderr, "swsev-x86: --vcpus wants 1 to %u\n", MRUN_MAX_VCPUS);
+                return 2;
+            }
+            vcpus = (unsigned)n;
+        } else if (!strcmp(argv[i], "--block-scan"))
             cfg.flags &= ~UC_VCPU_F_HOOK_EVERY_INSN;
         else if (!strcmp(argv[i], "--quantum") && i + 1 < argc) {
             char *end;
@@ -99,7 +108,7 @@ static int run(int argc, char **argv)
         return 2;
     }
     int status;
-    if (x86vm_start_cfg(x, &img, mode, chip, &cfg, to_stdout, NULL)) {
+    if (x86vm_start_cfg(x, &img, mode, chip, vcpus, &cfg, to_stdout, NULL)) {
         fprintf(stderr, "swsev-x86: %s\n", x->err);
         status = 2;
     } else {

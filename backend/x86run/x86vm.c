@@ -103,15 +103,16 @@ void x86vm_default_config(struct uc_vcpu_config *cfg)
 int x86vm_start(struct x86vm *x, const struct ximage *img, enum mrun_mode mode, const char *chip,
                 void (*serial)(void *ctx, uint8_t byte), void *ctx)
 {
-    return x86vm_start_cfg(x, img, mode, chip, NULL, serial, ctx);
+    return x86vm_start_cfg(x, img, mode, chip, 1, NULL, serial, ctx);
 }
 
 int x86vm_start_cfg(struct x86vm *x, const struct ximage *img, enum mrun_mode mode,
-                    const char *chip, const struct uc_vcpu_config *ucfg,
+                    const char *chip, unsigned vcpus, const struct uc_vcpu_config *ucfg,
                     void (*serial)(void *ctx, uint8_t byte), void *ctx)
 {
     memset(x, 0, sizeof(*x));
-    if (mrun_start_image(&x->r, chip, mode, img, NULL, 0, serial, ctx, x->err, sizeof(x->err)))
+    struct mrun_config mc = {chip, mode, NULL, 0, vcpus, img, serial, ctx};
+    if (mrun_start_cfg(&x->r, &mc, x->err, sizeof(x->err)))
         return -1;
     struct uc_vcpu_mem mem = {
         .ctx = x,

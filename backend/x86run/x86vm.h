@@ -47,9 +47,11 @@ struct x86vm {
  * gets the guest's console bytes. Returns 0, or -1 with x->err set. */
 int x86vm_start(struct x86vm *x, const struct ximage *img, enum mrun_mode mode, const char *chip,
                 void (*serial)(void *ctx, uint8_t byte), void *ctx);
-/* The same with the backend's configuration (NULL: x86vm_default_config). */
+/* The same with the VM's vCPU count (every vCPU's VMSA is launched; only
+ * the BSP runs) and the backend's configuration (NULL:
+ * x86vm_default_config). */
 int x86vm_start_cfg(struct x86vm *x, const struct ximage *img, enum mrun_mode mode,
-                    const char *chip, const struct uc_vcpu_config *cfg,
+                    const char *chip, unsigned vcpus, const struct uc_vcpu_config *cfg,
                     void (*serial)(void *ctx, uint8_t byte), void *ctx);
 /* A quantum of a few milliseconds (the backend flushes Unicorn's TLB
  * between quanta, which lets it grow back to the working set after an

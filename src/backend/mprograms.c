@@ -170,6 +170,10 @@ static int smp(struct mrun *r, struct mkernel *k)
         mk_puts(k, "smp: needs an SEV-SNP guest (AP creation)\n");
         return mk_exit(k, 2);
     }
+    if (r->vm->nr_vcpus < 2) {
+        mk_puts(k, "smp: needs a VM with 2 vCPUs or more (--vcpus)\n");
+        return mk_exit(k, 2);
+    }
     uint64_t vmsa = MRUN_FREE_GPA + 0x80000, rc = 0;
     uint8_t page[4096];
     vmsa_reset_state(page, VMSA_VMM_QEMU, 0, 0, 0x00A00F11, 1); /* an AP, SNPActive */

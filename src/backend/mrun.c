@@ -19,10 +19,15 @@ static int sev_op(struct hv_vm *vm, uint32_t cmd, void *data, uint32_t *fw)
     return hv_vm_sev_op(vm, cmd, (uint64_t)(uintptr_t)data, fw, &hv_uaccess_self);
 }
 
-static void reset_vmsa(uint8_t page[4096], uint64_t features)
+/* vCPU i's launch VMSA: the image's entry state for an x86-64 image's
+ * BSP; otherwise real mode, paging off, as a vCPU leaves RESET (an AP
+ * waiting for INIT-SIPI or AP creation). QEMU launches one per vCPU. */
+static void launch_vmsa(const struct mrun *r, uint32_t i, uint8_t page[4096], uint64_t features)
 {
-    /* Real mode, paging off, as a vCPU leaves RESET. */
-    vmsa_reset_state(page, VMSA_VMM_QEMU, 1, 0, 0x00A00F11, features);
+    if (r->img && i == 0)
+        ximage_initial_vmsa(r->img, page, features);
+    else
+        vmsa_reset_state(page, VMSA_VMM_QEMU, i == 0, 0, 0x00A00F11, features);
 }
 
 /* An x86-64 image: its page tables and every page its segments cover, in
@@ -73,12 +78,10 @@ static int launch_snp(struct mrun *r, uint32_t *fw)
         e = hv_vm_snp_update(vm, MRUN_SECRETS_GPA, NULL, 4096, SNP_PAGE_TYPE_SECRETS, fw);
     if (!e)
         e = hv_vm_snp_update(vm, MRUN_CPUID_GPA, cpuid, 4096, SNP_PAGE_TYPE_CPUID, fw);
-    if (r->img)
-        ximage_initial_vmsa(r->img, page, 1); /* SNPActive */
-    else
-        reset_vmsa(page, 1);
-    if (!e)
-        e = hv_vm_snp_update_vmsa(vm, 0, page, fw);
+    for (uint32_t i = 0; i < vm->nr_vcpus && !e; i++) {
+        launch_vmsa(r, i, page, 1); /* SNPActive */
+        e = hv_vm_snp_update_vmsa(vm, i, page, fw);
+    }
     uint8_t hd[32] = {0};
     if (!e)
         e = hv_vm_snp_finish(vm, NULL, NULL, 0, hd, fw);
@@ -100,16 +103,14 @@ static int launch_sev(struct mrun *r, bool es, uint32_t *fw)
     if (!e)
         e = r->img ? image_pages(r, memsys_cbit_mask(r->kvm.ms), sev_page, fw)
                    : sev_page(r, 0, page, fw);
-    if (!e && es) {
-        if (r->img)
-            ximage_initial_vmsa(r->img, page, 0);
-        else
-            reset_vmsa(page, 0);
-        if (memsys_host_write(r->kvm.ms, hv_psp_pa(r->kvm.psp, vm->vmsa_spa), page, 4096))
+    for (uint32_t i = 0; es && i < vm->nr_vcpus && !e; i++) {
+        launch_vmsa(r, i, page, 0);
+        if (memsys_host_write(r->kvm.ms, hv_psp_pa(r->kvm.psp, vm->vmsa_spa + 4096ull * i), page,
+                              4096))
             e = -EFAULT;
-        if (!e)
-            e = sev_op(vm, KVM_SEV_LAUNCH_UPDATE_VMSA, NULL, fw);
     }
+    if (!e && es)
+        e = sev_op(vm, KVM_SEV_LAUNCH_UPDATE_VMSA, NULL, fw); /* every vCPU's */
     struct kvm_sev_launch_measure me;
     uint8_t m[48];
     memset(&me, 0, sizeof(me));
@@ -133,10 +134,17 @@ static int vmm_exit(void *vmm, struct mguest *g)
     return 1;
 }
 
-static swsev_rc start(struct mrun *r, const char *chip, enum mrun_mode mode,
-                      const struct ximage *img, const void *seed, size_t seed_len,
-                      void (*serial)(void *ctx, uint8_t byte), void *ctx, char *err, size_t errlen)
+static swsev_rc start(struct mrun *r, const struct mrun_config *c, char *err, size_t errlen)
 {
+    const char *chip = c->chip ? c->chip : "milan";
+    enum mrun_mode mode = c->mode;
+    const struct ximage *img = c->img;
+    unsigned vcpus = c->vcpus ? c->vcpus : 1;
+    if (vcpus > MRUN_MAX_VCPUS) {
+        memset(r, 0, sizeof(*r));
+        snprintf(err, errlen, "at most %u vCPUs", MRUN_MAX_VCPUS);
+        return SWSEV_TOOL_ERR(SWSEV_E_INVAL);
+    }
     memset(r, 0, sizeof(*r));
     r->mode = mode;
     r->img = img;
@@ -153,14 +161,14 @@ static swsev_rc start(struct mrun *r, const char *chip, enum mrun_mode mode,
         return SWSEV_TOOL_ERR(SWSEV_E_UNSUPPORTED);
     }
     mc.chip.dram_size = 512ull << 20;
-    mc.seed = seed;
-    mc.seed_len = seed_len;
+    mc.seed = c->seed;
+    mc.seed_len = c->seed_len;
     swsev_rc rc = machine_create(&r->m, &mc, &id, NULL, 0, NULL);
     if (!rc)
         rc = hv_kvm_init(&r->kvm, machine_sev_dev(r->m));
     r->kvm_up = rc == SWSEV_OK;
     if (!rc)
-        rc = hv_vm_create_ex(&r->kvm, MRUN_RAM, 2, mode == MRUN_SNP, &r->vm);
+        rc = hv_vm_create_ex(&r->kvm, MRUN_RAM, vcpus, mode == MRUN_SNP, &r->vm);
     if (!rc)
         rc = hv_dev_init(&r->dev, MRUN_MMIO_GPA, 4096);
     r->dev_up = rc == SWSEV_OK;
@@ -168,7 +176,7 @@ static swsev_rc start(struct mrun *r, const char *chip, enum mrun_mode mode,
         snprintf(err, errlen, "the simulated host did not start: %s", swsev_strerror(rc));
         return rc;
     }
-    hv_dev_set_serial_out(&r->dev, serial, ctx);
+    hv_dev_set_serial_out(&r->dev, c->serial, c->serial_ctx);
     uint32_t fw = 0;
     int e = mode == MRUN_SNP    ? launch_snp(r, &fw)
             : mode == MRUN_NONE ? image_pages(r, 0, sev_page, &fw)
@@ -223,11 +231,18 @@ swsev_rc mrun_start(struct mrun *r, const char *chip, enum mrun_mode mode, const
                     size_t seed_len, void (*serial)(void *ctx, uint8_t byte), void *ctx, char *err,
                     size_t errlen)
 {
-    if (mode == MRUN_NONE) {
+    struct mrun_config c = {chip, mode, seed, seed_len, 1, NULL, serial, ctx};
+    return mrun_start_cfg(r, &c, err, errlen);
+}
+
+swsev_rc mrun_start_cfg(struct mrun *r, const struct mrun_config *c, char *err, size_t errlen)
+{
+    if (c->mode == MRUN_NONE && !c->img) {
+        memset(r, 0, sizeof(*r));
         snprintf(err, errlen, "modelled guests run under SEV, SEV-ES or SEV-SNP");
         return SWSEV_TOOL_ERR(SWSEV_E_INVAL);
     }
-    return start(r, chip, mode, NULL, seed, seed_len, serial, ctx, err, errlen);
+    return start(r, c, err, errlen);
 }
 
 swsev_rc mrun_start_image(struct mrun *r, const char *chip, enum mrun_mode mode,
@@ -235,7 +250,8 @@ swsev_rc mrun_start_image(struct mrun *r, const char *chip, enum mrun_mode mode,
                           void (*serial)(void *ctx, uint8_t byte), void *ctx, char *err,
                           size_t errlen)
 {
-    return start(r, chip, mode, img, seed, seed_len, serial, ctx, err, errlen);
+    struct mrun_config c = {chip, mode, seed, seed_len, 1, img, serial, ctx};
+    return start(r, &c, err, errlen);
 }
 
 int mrun_exit_status(const struct mrun *r)

@@ -63,6 +63,20 @@ struct mrun {
 };
 
 /* serial: called for every byte the guest prints (may be NULL). */
+#define MRUN_MAX_VCPUS 64
+
+struct mrun_config {
+    const char *chip; /* NULL: milan */
+    enum mrun_mode mode;
+    const void *seed; /* reproducible randomness, or NULL */
+    size_t seed_len;
+    unsigned vcpus;           /* 0: 1. Every vCPU's VMSA is launched (measured), as QEMU does */
+    const struct ximage *img; /* an x86-64 image, or NULL for a modelled program */
+    void (*serial)(void *ctx, uint8_t byte);
+    void *serial_ctx;
+};
+
+swsev_rc mrun_start_cfg(struct mrun *r, const struct mrun_config *c, char *err, size_t errlen);
 swsev_rc mrun_start(struct mrun *r, const char *chip, enum mrun_mode mode, const void *seed,
                     size_t seed_len, void (*serial)(void *ctx, uint8_t byte), void *ctx, char *err,
                     size_t errlen);

@@ -31,11 +31,24 @@ for m in --snp --sev-es; do
 done
 expect_exit 2 "mmio --sev" -- "$SWSEV" vm run mmio --sev
 
+# --vcpus: every vCPU's VMSA is launched and measured, as QEMU does.
+expect_exit 0 "attest --vcpus 4" -- "$SWSEV" vm run attest --snp --seed t --vcpus 4
+m4=$(echo "$out" | sed -n 's/.*measurement //p')
+[ -n "$m4" ] && [ "$m4" != "$m1" ] || fail "4 vCPUs must measure differently from 1: $m4 $m1"
+expect_exit 0 "attest --vcpus 4 again" -- "$SWSEV" vm run attest --snp --seed u --vcpus 4
+[ "$(echo "$out" | sed -n 's/.*measurement //p')" = "$m4" ] || fail "--vcpus 4 twice: $out"
+for n in 0 65 x; do
+    expect_exit 2 "--vcpus $n" -- "$SWSEV" vm run hello --vcpus $n
+    expect_one_error_line "--vcpus $n" "vcpus wants 1 to 64"
+done
+
 # SNP AP creation: a second vCPU from a VMSA the guest wrote.
 expect_exit 0 "smp" -- "$SWSEV" vm run smp --snp
 echo "$out" | grep -q "^AP 1: up (SEV_STATUS 0x7)$" || fail "smp AP: $out"
 echo "$out" | grep -q "^BSP: AP 1 created" || fail "smp BSP: $out"
 expect_exit 2 "smp needs SNP" -- "$SWSEV" vm run smp --sev-es
+expect_exit 2 "smp needs 2 vCPUs" -- "$SWSEV" vm run smp --snp --vcpus 1
+echo "$out" | grep -q "needs a VM with 2 vCPUs" || fail "smp --vcpus 1: $out"
 
 # SNP VMPLs on one vCPU: RUN_VMPL both ways; a page VMPL1 was not given is
 # an RMP fault with the VMPL bit (error code bits 31 RMP, 36 VMPL) on that

@@ -21,6 +21,7 @@ echo "$err" | grep -Eq "[1-9][0-9]* #VC, [0-9]+ VMEXITs \([1-9][0-9]* VMGEXIT\)"
     fail "an SEV-ES guest's CPUID and I/O go through #VC and VMGEXIT: $err"
 expect_exit 0 "hello --sev-es on rome" -- "$SWSEV" vm run "$GUESTS/hello.elf" --sev-es --chip rome
 echo "$out" | grep -q "C-bit position 47" || fail "rome's C-bit: $out"
+expect_exit 0 "hello --snp --vcpus 3" -- "$SWSEV" vm run "$GUESTS/hello.elf" --snp --vcpus 3
 expect_exit 0 "hello --snp" -- "$SWSEV" vm run "$GUESTS/hello.elf" --snp
 echo "$out" | grep -q "^validated 256 pages (1 MiB) at 0x400000$" || fail "hello --snp: $out"
 echo "$out" | grep -q "^second PVALIDATE of 0x400000 refused: no update (CF=1)" ||

@@ -21,8 +21,9 @@
 static void usage(FILE *f)
 {
     fprintf(f, "usage: swsev vm run GUEST [--sev | --sev-es | --snp] [--chip NAME] [--seed TEXT]\n"
+               "                    [--vcpus N]\n"
                "       swsev vm run FILE.elf [--none | --sev | --sev-es | --snp] [--chip NAME]\n"
-               "                    [--stats] [--trace]\n"
+               "                    [--vcpus N] [--stats] [--trace]\n"
                "       swsev vm run --list\n\n"
                "Runs GUEST on a simulated host: the VM is launched (and measured) as the\n"
                "mode says, the guest's serial output goes to stdout, and the exit code is\n"
@@ -32,6 +33,8 @@ static void usage(FILE *f)
                "swsev-x86 runs on the Unicorn backend (GPL-2.0, a separate program).\n\n"
                "  --sev / --sev-es / --snp   the guest's protection (default --snp)\n"
                "  --none                     no SEV at all (ELF guests only)\n"
+               "  --vcpus N                  the VM's vCPUs (default 1; smp: 2): every vCPU's\n"
+               "                             VMSA is launched and measured, APs in RESET state\n"
                "  --stats / --trace          ELF guests: counters / every event, on stderr\n"
                "  --chip NAME                milan (default) or genoa; rome for --sev/--sev-es\n"
                "  --seed TEXT                reproducible randomness\n");
@@ -64,15 +67,15 @@ static bool is_file(const char *name)
 
 int vm_cmd_run(int argc, char **argv)
 {
-    const char *cmd = "vm run", *chip = "milan", *seed = NULL;
+    const char *cmd = "vm run", *chip = "milan", *seed = NULL, *vcpus_s = NULL;
     bool sev = false, es = false, snp = false, list = false, none = false, stats = false,
          trace = false;
     struct common_opts co;
     const struct opt opts[] = {
-        {"sev", NULL, &sev},   {"sev-es", NULL, &es},   {"snp", NULL, &snp},
-        {"chip", &chip, NULL}, {"seed", &seed, NULL},   {"list", NULL, &list},
-        {"none", NULL, &none}, {"stats", NULL, &stats}, {"trace", NULL, &trace},
-        {NULL, NULL, NULL},
+        {"sev", NULL, &sev},       {"sev-es", NULL, &es},   {"snp", NULL, &snp},
+        {"chip", &chip, NULL},     {"seed", &seed, NULL},   {"list", NULL, &list},
+        {"none", NULL, &none},     {"stats", NULL, &stats}, {"trace", NULL, &trace},
+        {"vcpus", &vcpus_s, NULL}, {NULL, NULL, NULL},
     };
     char *pos[1];
     int npos = 0, r = parse_opts(cmd, argc, argv, &co, opts, pos, 1, &npos, usage);
@@ -90,6 +93,9 @@ int vm_cmd_run(int argc, char **argv)
         return cli_error(cmd, "which guest? (swsev vm run --list)");
     if (sev + es + snp + none > 1)
         return cli_error(cmd, "--none, --sev, --sev-es and --snp exclude each other");
+    uint64_t vcpus = 0;
+    if (vcpus_s && (!cli_parse_u64(vcpus_s, &vcpus) || vcpus == 0 || vcpus > MRUN_MAX_VCPUS))
+        return cli_error(cmd, "--vcpus wants 1 to %u", MRUN_MAX_VCPUS);
     mrun_program prog = mrun_find(pos[0], NULL);
     if (!prog && is_file(pos[0])) {
         if (seed)
@@ -121,8 +127,18 @@ int vm_cmd_run(int argc, char **argv)
     enum mrun_mode mode = sev ? MRUN_SEV : es ? MRUN_SEV_ES : MRUN_SNP;
     struct mrun run;
     char err[256] = "";
-    swsev_rc rc = mrun_start(&run, chip, mode, seed, seed ? strlen(seed) : 0, to_stdout, NULL, err,
-                             sizeof(err));
+    /* smp brings up a second vCPU: the VM needs one unless told otherwise. */
+    struct mrun_config mc = {chip,
+                             mode,
+                             seed,
+                             seed ? strlen(seed) : 0,
+                             vcpus                            ? (unsigned)vcpus
+                             : prog == mrun_find("smp", NULL) ? 2u
+                                                              : 1u,
+                             NULL,
+                             to_stdout,
+                             NULL};
+    swsev_rc rc = mrun_start_cfg(&run, &mc, err, sizeof(err));
     if (rc) {
         mrun_free(&run);
         fprintf(stderr, "swsev: %s: %s\n", cmd, err);
