@@ -21,20 +21,6 @@
 
 static struct ut t;
 
-static int setup(void **state)
-{
-    (void)state;
-    ut_init(&t, NULL);
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    ut_fini(&t);
-    return 0;
-}
-
 /* VA 0x600000-0x600FFF is flat offset 0x200000 (else identity). */
 static uint64_t shift(uint64_t gva)
 {
@@ -198,13 +184,13 @@ static void error_code_of_cpu_exceptions(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(translation_not_identity, setup, teardown),
-        cmocka_unit_test_setup_teardown(efer_is_the_models, setup, teardown),
-        cmocka_unit_test_setup_teardown(exact_rip_for_io, setup, teardown),
-        cmocka_unit_test_setup_teardown(store_fast_path, setup, teardown),
-        cmocka_unit_test_setup_teardown(many_faults_in_one_run, setup, teardown),
-        cmocka_unit_test_setup_teardown(faults_across_runs, setup, teardown),
-        cmocka_unit_test_setup_teardown(error_code_of_cpu_exceptions, setup, teardown),
+        UT_TEST(translation_not_identity, &t),
+        UT_TEST(efer_is_the_models, &t),
+        UT_TEST(exact_rip_for_io, &t),
+        UT_TEST(store_fast_path, &t),
+        UT_TEST(many_faults_in_one_run, &t),
+        UT_TEST(faults_across_runs, &t),
+        UT_TEST(error_code_of_cpu_exceptions, &t),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

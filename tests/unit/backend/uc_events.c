@@ -15,20 +15,6 @@
 
 static struct ut t;
 
-static int setup(void **state)
-{
-    (void)state;
-    ut_init(&t, NULL);
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    ut_fini(&t);
-    return 0;
-}
-
 static void set(size_t off, uint64_t val)
 {
     struct vcpu_regs r;
@@ -466,17 +452,17 @@ static void quantum_and_kick(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(cpuid, setup, teardown),
-        cmocka_unit_test_setup_teardown(cpuid_rex, setup, teardown),
-        cmocka_unit_test_setup_teardown(io_port_forms, setup, teardown),
-        cmocka_unit_test_setup_teardown(io_strings, setup, teardown),
-        cmocka_unit_test_setup_teardown(io_string_backwards, setup, teardown),
-        cmocka_unit_test_setup_teardown(msrs_and_tsc, setup, teardown),
-        cmocka_unit_test_setup_teardown(sev_instructions, setup, teardown),
-        cmocka_unit_test_setup_teardown(control_registers, setup, teardown),
-        cmocka_unit_test_setup_teardown(cpu_exceptions, setup, teardown),
-        cmocka_unit_test_setup_teardown(mmio, setup, teardown),
-        cmocka_unit_test_setup_teardown(quantum_and_kick, setup, teardown),
+        UT_TEST(cpuid, &t),
+        UT_TEST(cpuid_rex, &t),
+        UT_TEST(io_port_forms, &t),
+        UT_TEST(io_strings, &t),
+        UT_TEST(io_string_backwards, &t),
+        UT_TEST(msrs_and_tsc, &t),
+        UT_TEST(sev_instructions, &t),
+        UT_TEST(control_registers, &t),
+        UT_TEST(cpu_exceptions, &t),
+        UT_TEST(mmio, &t),
+        UT_TEST(quantum_and_kick, &t),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

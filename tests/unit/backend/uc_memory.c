@@ -16,20 +16,6 @@
 
 static struct ut t;
 
-static int setup(void **state)
-{
-    (void)state;
-    ut_init(&t, NULL);
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    ut_fini(&t);
-    return 0;
-}
-
 static uint8_t out_byte(void)
 {
     struct vcpu_event ev;
@@ -257,14 +243,10 @@ static void fetch_checked(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(model_changes_seen, setup, teardown),
-        cmocka_unit_test_setup_teardown(no_generation, setup, teardown),
-        cmocka_unit_test_setup_teardown(only_changed_bytes, setup, teardown),
-        cmocka_unit_test_setup_teardown(self_modifying_code, setup, teardown),
-        cmocka_unit_test_setup_teardown(model_changes_code, setup, teardown),
-        cmocka_unit_test_setup_teardown(eviction, setup, teardown),
-        cmocka_unit_test_setup_teardown(upper_half, setup, teardown),
-        cmocka_unit_test_setup_teardown(fetch_checked, setup, teardown),
+        UT_TEST(model_changes_seen, &t), UT_TEST(no_generation, &t),
+        UT_TEST(only_changed_bytes, &t), UT_TEST(self_modifying_code, &t),
+        UT_TEST(model_changes_code, &t), UT_TEST(eviction, &t),
+        UT_TEST(upper_half, &t),         UT_TEST(fetch_checked, &t),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

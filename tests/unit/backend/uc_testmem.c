@@ -54,6 +54,18 @@ void ut_fini(struct ut *t)
     uc_flatmem_fini(&t->fm);
 }
 
+int ut_setup(void **state)
+{
+    ut_init(*state, NULL);
+    return 0;
+}
+
+int ut_teardown(void **state)
+{
+    ut_fini(*state);
+    return 0;
+}
+
 void ut_code(struct ut *t, uint64_t gva, const void *code, size_t len)
 {
     assert_int_equal(uc_flatmem_write(&t->fm, gva, code, len), 0);

@@ -52,6 +52,11 @@ void ut_destroy(struct uc_vcpu *v);
 /* A vCPU on an 8 MiB flat memory at 0, RIP = UT_CODE, RSP = UT_STACK. */
 void ut_init(struct ut *t, const struct uc_vcpu_config *cfg);
 void ut_fini(struct ut *t);
+/* cmocka fixtures around every test of a program that keeps one struct ut:
+ * the state is that struct (UT_TEST passes it as the prestate). */
+int ut_setup(void **state);
+int ut_teardown(void **state);
+#define UT_TEST(f, ut) cmocka_unit_test_prestate_setup_teardown(f, ut_setup, ut_teardown, ut)
 void ut_code(struct ut *t, uint64_t gva, const void *code, size_t len);
 /* Load backend/guests/NAME.bin at UT_GUEST and point RIP at it; skip the
  * test (exit 77 semantics: cmocka skip) when it was not built. */
