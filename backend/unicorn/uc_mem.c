@@ -609,6 +609,13 @@ int ucm_write(struct uc_vcpu *v, uint64_t gva, const void *buf, size_t len, stru
                     return rc;
             }
             memcpy(c->host + (gva - c->base), in, n);
+            /* Dirty, as if the guest had written it: the write-back skips
+             * pages whose shadow dirty bit is clear, and this write (an
+             * exception frame, IN data) did not go through Unicorn's walker
+             * to set it. */
+            uint64_t *pte = ucm_pte(&v->m, page, false);
+            if (pte)
+                *pte |= PTE_D;
             /* Written behind Unicorn's back: drop code translated from it. */
             if (c->state[idx] & UCM_S_CODE) {
                 uc_ctl_remove_cache(v->uc, page, page + UCM_PAGE);

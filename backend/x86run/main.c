@@ -6,7 +6,11 @@
  * Unicorn (GPL-2.0).
  *
  *   swsev-x86 run FILE [--none|--sev|--sev-es|--snp] [--chip NAME] [--stats] [--trace]
- *                 [--block-scan] [--quantum N]
+ *                 [--inject-exception V[:CODE]] [--block-scan] [--quantum N]
+ *
+ * --inject-exception: the VMM injects exception V (error code CODE) through
+ * the VMCB's EVENTINJ at the VMRUN after the guest's first VMEXIT, as a
+ * VMM developer's fault injection.
  *
  * --block-scan: the backend's faster mode (a hook per translation block
  * instead of per instruction), which has a known defect under SEV-ES
@@ -35,7 +39,8 @@ static void to_stdout(void *ctx, uint8_t byte)
 static int usage(void)
 {
     fprintf(stderr, "usage: swsev-x86 run FILE [--none|--sev|--sev-es|--snp] [--chip NAME] "
-                    "[--vcpus N] [--stats] [--trace] [--block-scan] [--quantum N]\n"
+                    "[--vcpus N] [--stats] [--trace] [--inject-exception V[:CODE]] [--block-scan] "
+                    "[--quantum N]\n"
                     "       swsev-x86 bench BENCH.elf [--sev|--sev-es|--snp]\n");
     return 2;
 }
@@ -52,6 +57,9 @@ static int run(int argc, char **argv)
     enum mrun_mode mode = MRUN_SNP;
     bool stats = false, trace = false;
     unsigned vcpus = 1;
+    int inject_vec = -1;
+    bool inject_has = false;
+    uint32_t inject_code = 0;
     struct uc_vcpu_config cfg;
     x86vm_default_config(&cfg);
     for (int i = 0; i < argc; i++) {
@@ -75,6 +83,20 @@ static int run(int argc, char **argv)
                 return 2;
             }
             vcpus = (unsigned)n;
+        } else if (!strcmp(argv[i], "--inject-exception") && i + 1 < argc) {
+            char *end;
+            unsigned long vec = strtoul(argv[++i], &end, 0), code = 0;
+            bool has = *end == ':';
+            if (has)
+                code = strtoul(end + 1, &end, 0);
+            if (*end || vec > 31 || vec == 2 || code > 0xFFFFFFFFul) {
+                fprintf(stderr, "swsev-x86: --inject-exception wants VECTOR[:CODE], vector 0-31 "
+                                "but 2\n");
+                return 2;
+            }
+            inject_vec = (int)vec;
+            inject_has = has;
+            inject_code = (uint32_t)code;
         } else if (!strcmp(argv[i], "--block-scan"))
             cfg.flags &= ~UC_VCPU_F_HOOK_EVERY_INSN;
         else if (!strcmp(argv[i], "--quantum") && i + 1 < argc) {
@@ -113,6 +135,12 @@ static int run(int argc, char **argv)
         status = 2;
     } else {
         x->trace = trace ? stderr : NULL;
+        if (inject_vec >= 0) {
+            x->inject.armed = true;
+            x->inject.vector = (uint8_t)inject_vec;
+            x->inject.has_code = inject_has;
+            x->inject.code = inject_code;
+        }
         status = x86vm_run(x);
         fflush(stdout);
         if (status < 0) {

@@ -145,6 +145,24 @@ int x86vm_start_cfg(struct x86vm *x, const struct ximage *img, enum mrun_mode mo
 
 /* ---- run ---- */
 
+/* An event the VMM injected (VMCB EVENTINJ) at the VMRUN that just
+ * happened: delivered through the guest's IDT before its next
+ * instruction. 0, or 1 when the delivery failed and the vCPU shut down. */
+static int injected(struct x86vm *x)
+{
+    uint32_t vec, type, code;
+    bool has_code;
+    if (!hw_vcpu_take_event(hw(x), &vec, &type, &code, &has_code))
+        return 0;
+    struct hw_fault f;
+    if (uc_vcpu_inject_f(x->u, vec, has_code ? code : 0, &f) == 0) {
+        x->st.injected++;
+        return 0;
+    }
+    hw_vcpu_vmexit(hw(x), SVM_EXIT_SHUTDOWN, 0, 0);
+    return 1;
+}
+
 static const char *event_name(uint32_t kind)
 {
     static const char *names[] = {"none",  "cpuid",   "io",      "rdmsr",     "wrmsr",
@@ -225,6 +243,11 @@ int x86vm_run(struct x86vm *x)
         /* A VMEXIT: the VMM handles it and VMRUNs again, or stops. */
         x->st.vmexits++;
         x->st.vmgexits += ev.kind == VCPU_EV_VMGEXIT;
+        if (x->inject.armed) {
+            hv_vcpu_inject(x->r.vcpu, VMCB_EVENTINJ_EXCP, x->inject.vector, x->inject.has_code,
+                           x->inject.code);
+            x->inject.armed = false;
+        }
         if (hv_vcpu_handle_exit(x->r.vcpu, x->r.hx_up ? &x->r.hx : NULL, &x->r.dev, &x->r.exit))
             return stopped(x);
         if (hw_vcpu_get_regs(hw(x), &r, NULL)) {
@@ -233,6 +256,9 @@ int x86vm_run(struct x86vm *x)
         }
         /* (VMGEXIT saved the next instruction's address in the VMSA.) */
         (void)uc_vcpu_set_regs(x->u, &r);
+        if (injected(x) &&
+            hv_vcpu_handle_exit(x->r.vcpu, x->r.hx_up ? &x->r.hx : NULL, &x->r.dev, &x->r.exit))
+            return stopped(x);
     }
 }
 

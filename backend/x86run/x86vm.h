@@ -40,6 +40,13 @@ struct x86vm {
     x86vm_post_fn post;
     void *post_ctx;
     FILE *trace; /* when set: one line per event the backend stops at */
+    /* Fault injection: the VMM injects this exception (VMCB EVENTINJ) at
+     * the VMRUN after the guest's first VMEXIT. */
+    struct {
+        bool armed, has_code;
+        uint8_t vector;
+        uint32_t code;
+    } inject;
     char err[256];
 };
 

@@ -163,6 +163,12 @@ const struct hw_guest_ctx *hw_vcpu_ctx(const struct hw_vcpu *v);
 /* What the model does with an event: results go into the registers. */
 enum hw_vcpu_disposition hw_vcpu_event(struct hw_vcpu *v, const struct vcpu_event *ev,
                                        uint32_t *vector, uint64_t *code);
+/* The event the hypervisor injected with the VMCB's EVENTINJ at the last
+ * VMRUN, once: true with its vector, type (VMCB_EVENTINJ_*) and error code
+ * (*has_code). The backend delivers it through the guest's IDT before the
+ * guest's next instruction. VMRUN refused an invalid EVENTINJ. */
+bool hw_vcpu_take_event(struct hw_vcpu *v, uint32_t *vector, uint32_t *type, uint32_t *code,
+                        bool *has_code);
 /* An exit the backend or the model decides on (HLT, shutdown, ...). */
 void hw_vcpu_vmexit(struct hw_vcpu *v, uint64_t code, uint64_t info1, uint64_t info2);
 

@@ -72,6 +72,14 @@ static int step(struct mguest *g, struct vcpu_event *ev)
             g->stopped = stop ? stop : 1;
             return -1;
         }
+        /* An event the VMM injected: a modelled kernel has no IDT to take
+         * it through, so the operation fails with it. */
+        uint32_t type, code32;
+        bool has_code;
+        if (hw_vcpu_take_event(g->vcpu, &g->fault_vector, &type, &code32, &has_code)) {
+            g->fault_code = has_code ? code32 : 0;
+            return -1;
+        }
         if (ev->kind == VCPU_EV_VMGEXIT || ev->kind == VCPU_EV_HLT)
             return 0;
         /* An intercepted instruction: the hypervisor emulated it. */

@@ -122,6 +122,13 @@ swsev_rc hv_vcpu_set_state(struct hv_vcpu *c, const struct vcpu_regs *r, const s
     return hw_vcpu_set_regs(c->hw, r, s);
 }
 
+void hv_vcpu_inject(struct hv_vcpu *c, uint32_t type, uint8_t vector, bool has_code, uint32_t code)
+{
+    uint64_t inj = VMCB_EVENTINJ_V | (uint64_t)(type & 7) << 8 | vector |
+                   (has_code ? VMCB_EVENTINJ_EV | (uint64_t)code << 32 : 0);
+    vmcb_put(c, VMCB_EVENT_INJ, inj, 8);
+}
+
 int hv_vcpu_vmrun(struct hv_vcpu *c, struct vcpu_exit *ex)
 {
     if (hw_vcpu_vmrun(c->hw, c->vmcb_spa)) {

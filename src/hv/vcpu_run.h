@@ -44,6 +44,10 @@ swsev_rc hv_vcpu_set_state(struct hv_vcpu *c, const struct vcpu_regs *r,
                            const struct vcpu_sregs *s);
 /* VMRUN: 0, or -EIO with ex->reason = VCPU_EXIT_FAIL_ENTRY. */
 int hv_vcpu_vmrun(struct hv_vcpu *c, struct vcpu_exit *ex);
+/* Have the next VMRUN inject an event (VMCB EVENTINJ): type is one of
+ * VMCB_EVENTINJ_*, vector its vector (NMI: 2), an error code with
+ * has_code (exceptions only). VMRUN refuses what the architecture does. */
+void hv_vcpu_inject(struct hv_vcpu *c, uint32_t type, uint8_t vector, bool has_code, uint32_t code);
 /* After a VMEXIT: handle it and VMRUN again (returns 0), or say why the VMM
  * must take over (returns 1, ex filled). */
 int hv_vcpu_handle_exit(struct hv_vcpu *c, struct hv_vmgexit *hx, struct hv_devices *dev,

@@ -36,6 +36,7 @@ struct hw_vcpu {
     uint64_t ghcb_msr;
     uint64_t tsc;
     uint8_t insn_len; /* of the instruction being handled, for nRIP */
+    uint64_t event;   /* EVENTINJ taken at the last VMRUN, V set until delivered */
 };
 
 static uint64_t get64(const uint8_t *p, unsigned off)
@@ -178,6 +179,22 @@ static void regs_to_vmsa(const struct hw_vcpu *v, uint8_t *p)
 
 /* ---- VMRUN / VMEXIT ---- */
 
+/* EVENTINJ as VMRUN accepts it: a defined type, an exception vector for
+ * an exception (and not 2: NMI has its own type), an error code only with
+ * an exception, reserved bits [30:12] clear. */
+static bool event_valid(uint64_t inj)
+{
+    unsigned type = (unsigned)((inj >> 8) & 7), vec = (unsigned)(inj & 0xFF);
+    if (inj & 0x7FFFF000ull)
+        return false;
+    if (type != VMCB_EVENTINJ_INTR && type != VMCB_EVENTINJ_NMI && type != VMCB_EVENTINJ_EXCP &&
+        type != VMCB_EVENTINJ_SOFTINT)
+        return false;
+    if (type == VMCB_EVENTINJ_EXCP && (vec > 31 || vec == 2))
+        return false;
+    return type == VMCB_EVENTINJ_EXCP || !(inj & VMCB_EVENTINJ_EV);
+}
+
 static swsev_rc entry_failed(struct hw_vcpu *v)
 {
     put64(v->vmcb, VMCB_EXIT_CODE, SVM_EXIT_INVALID);
@@ -229,6 +246,9 @@ swsev_rc hw_vcpu_vmrun(struct hw_vcpu *v, uint64_t vmcb_spa)
     const struct chip_config *cfg = &v->ms->cfg;
     if (asid == 0 || asid > cfg->nr_asids || (es && !sev) || (sev && !(nested & VMCB_NP_ENABLE)))
         return entry_failed(v);
+    uint64_t inj = get64(v->vmcb, VMCB_EVENT_INJ);
+    if ((inj & VMCB_EVENTINJ_V) && !event_valid(inj))
+        return entry_failed(v);
     memset(&v->ctx, 0, sizeof(v->ctx));
     v->es = es;
     v->ghcb_msr = get64(v->vmcb, VMCB_GHCB_GPA);
@@ -252,8 +272,24 @@ swsev_rc hw_vcpu_vmrun(struct hw_vcpu *v, uint64_t vmcb_spa)
     v->ctx.np_enable = nested & VMCB_NP_ENABLE;
     v->ctx.ncr3 = get64(v->vmcb, VMCB_N_CR3);
     put64(v->vmcb, VMCB_EXIT_CODE, 0);
+    /* The event is taken at entry: the VMCB no longer asks for it. */
+    v->event = inj & VMCB_EVENTINJ_V ? inj : 0;
+    put64(v->vmcb, VMCB_EVENT_INJ, 0);
     v->in_guest = true;
     return SWSEV_OK;
+}
+
+bool hw_vcpu_take_event(struct hw_vcpu *v, uint32_t *vector, uint32_t *type, uint32_t *code,
+                        bool *has_code)
+{
+    if (!v->in_guest || !(v->event & VMCB_EVENTINJ_V))
+        return false;
+    *vector = (uint32_t)(v->event & 0xFF);
+    *type = (uint32_t)((v->event >> 8) & 7);
+    *has_code = v->event & VMCB_EVENTINJ_EV;
+    *code = (uint32_t)(v->event >> 32);
+    v->event = 0;
+    return true;
 }
 
 void hw_vcpu_vmexit(struct hw_vcpu *v, uint64_t code, uint64_t info1, uint64_t info2)

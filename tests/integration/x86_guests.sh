@@ -49,6 +49,17 @@ expect_exit 7 "conform.elf --none" -- "$SWSEV" vm run "$GUESTS/conform.elf" --no
 echo "$out" | grep -q "^mmio_10000000: 0x12345678$" || fail "conform --none MMIO: $out"
 echo "$out" | grep -q "^cpuid_8000001f_eax: 0x0$" || fail "conform --none CPUID: $out"
 
+# Event injection (VMCB EVENTINJ): the VMM injects #GP(0x10) at the VMRUN
+# after the first exit; the guest's handler sees vector, error code and a
+# return address inside its code, and exits 126.
+X86="$SWSEV_BIN/swsev-x86"
+for m in --none --sev; do
+    expect_exit 126 "inject #GP $m" -- "$X86" run "$GUESTS/hello.elf" $m --inject-exception 13:0x10
+    echo "$out" | grep -Eq "exception 13 error 0x10 at 0x10[0-9a-f]{4}$" || fail "inject $m: $out"
+done
+expect_exit 2 "inject NMI as an exception" -- "$X86" run "$GUESTS/hello.elf" --inject-exception 2
+expect_one_error_line "inject 2" "vector 0-31 but 2"
+
 # The benchmark guest checks its own results (VMGEXIT answers, the compute
 # result, the copy) after the timed phases.
 expect_exit 0 "bench.elf --snp" -- "$SWSEV" vm run "$GUESTS/bench.elf" --snp

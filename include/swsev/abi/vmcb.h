@@ -34,6 +34,15 @@
 #define VMCB_SAVE_AREA       0x400 /* the legacy save area (non-ES guests) */
 
 /* VMCB_NESTED_CTL */
+/* EVENTINJ (APM vol. 2, 15.20): vector [7:0], type [10:8], EV [11] (an
+ * error code in [63:32]), V [31]. */
+#define VMCB_EVENTINJ_V       (1ull << 31)
+#define VMCB_EVENTINJ_EV      (1ull << 11)
+#define VMCB_EVENTINJ_INTR    0u /* external interrupt */
+#define VMCB_EVENTINJ_NMI     2u
+#define VMCB_EVENTINJ_EXCP    3u /* exception (fault or trap) */
+#define VMCB_EVENTINJ_SOFTINT 4u /* software interrupt (INT n) */
+
 #define VMCB_NP_ENABLE     (1ull << 0)
 #define VMCB_SEV_ENABLE    (1ull << 1)
 #define VMCB_SEV_ES_ENABLE (1ull << 2)

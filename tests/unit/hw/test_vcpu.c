@@ -231,6 +231,53 @@ static void sev_guest_intercepts(void **state)
     rig_fini(&r);
 }
 
+/* VMCB EVENTINJ: a valid event is taken at VMRUN (once, the VMCB no longer
+ * asks for it) and handed to the backend; VMRUN refuses the invalid ones
+ * as the CPU does (SVM_EXIT_INVALID). */
+static void event_injection(void **state)
+{
+    (void)state;
+    struct rig r;
+    rig_init(&r, true);
+    uint32_t vec, type, code;
+    bool has;
+    uint64_t gp =
+        VMCB_EVENTINJ_V | VMCB_EVENTINJ_EV | (uint64_t)VMCB_EVENTINJ_EXCP << 8 | 13 | 0x10ull << 32;
+    vmcb_set(&r, VMCB_EVENT_INJ, gp, 8);
+    assert_int_equal(hw_vcpu_vmrun(r.v, r.vmcb), SWSEV_OK);
+    assert_true(hw_vcpu_take_event(r.v, &vec, &type, &code, &has));
+    assert_int_equal(vec, 13);
+    assert_int_equal(type, VMCB_EVENTINJ_EXCP);
+    assert_true(has);
+    assert_int_equal(code, 0x10);
+    assert_false(hw_vcpu_take_event(r.v, &vec, &type, &code, &has)); /* once */
+    hw_vcpu_vmexit(r.v, SVM_EXIT_HLT, 0, 0);
+    assert_int_equal(vmcb_get(&r, VMCB_EVENT_INJ), 0);
+    /* An external interrupt, no error code. */
+    vmcb_set(&r, VMCB_EVENT_INJ, VMCB_EVENTINJ_V | 0x30, 8);
+    assert_int_equal(hw_vcpu_vmrun(r.v, r.vmcb), SWSEV_OK);
+    assert_true(hw_vcpu_take_event(r.v, &vec, &type, &code, &has));
+    assert_int_equal(vec, 0x30);
+    assert_int_equal(type, VMCB_EVENTINJ_INTR);
+    assert_false(has);
+    hw_vcpu_vmexit(r.v, SVM_EXIT_HLT, 0, 0);
+    static const uint64_t bad[] = {
+        VMCB_EVENTINJ_V | 1u << 8 | 13,                           /* type 1 is reserved */
+        VMCB_EVENTINJ_V | 5u << 8 | 13,                           /* and 5 */
+        VMCB_EVENTINJ_V | (uint64_t)VMCB_EVENTINJ_EXCP << 8 | 32, /* not an exception vector */
+        VMCB_EVENTINJ_V | (uint64_t)VMCB_EVENTINJ_EXCP << 8 | 2,  /* NMI has its own type */
+        VMCB_EVENTINJ_V | VMCB_EVENTINJ_EV | 0x30,                /* an error code with INTR */
+        VMCB_EVENTINJ_V | 1u << 12 | (uint64_t)VMCB_EVENTINJ_EXCP << 8 | 6, /* reserved bit */
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        vmcb_set(&r, VMCB_EVENT_INJ, bad[i], 8);
+        assert_int_not_equal(hw_vcpu_vmrun(r.v, r.vmcb), SWSEV_OK);
+        assert_int_equal(vmcb_get(&r, VMCB_EXIT_CODE), SVM_EXIT_INVALID);
+        assert_false(hw_vcpu_in_guest(r.v));
+    }
+    rig_fini(&r);
+}
+
 static void snp_vmsa_must_be_rmp_vmsa(void **state)
 {
     (void)state;
@@ -273,10 +320,9 @@ static void snp_vmsa_must_be_rmp_vmsa(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(es_world_switch),
-        cmocka_unit_test(tampered_vmsa_refused),
-        cmocka_unit_test(sev_guest_intercepts),
-        cmocka_unit_test(snp_vmsa_must_be_rmp_vmsa),
+        cmocka_unit_test(es_world_switch),      cmocka_unit_test(tampered_vmsa_refused),
+        cmocka_unit_test(sev_guest_intercepts), cmocka_unit_test(snp_vmsa_must_be_rmp_vmsa),
+        cmocka_unit_test(event_injection),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
