@@ -100,22 +100,18 @@ int vm_cmd_run(int argc, char **argv)
     if (!prog && is_file(pos[0])) {
         if (seed)
             return cli_error(cmd, "--seed is for modelled guests");
-        char *args[] = {"swsev-x86",
-                        "run",
-                        pos[0],
-                        none  ? "--none"
-                        : sev ? "--sev"
-                        : es  ? "--sev-es"
-                              : "--snp",
-                        "--chip",
-                        (char *)chip,
-                        stats ? "--stats" : NULL,
-                        trace ? "--trace" : NULL,
-                        NULL};
-        if (!stats) {
-            args[6] = trace ? "--trace" : NULL;
-            args[7] = NULL;
-        }
+        char n[24];
+        snprintf(n, sizeof(n), "%u", vcpus ? (unsigned)vcpus : 1u);
+        char *args[12] = {"swsev-x86", "run",
+                          pos[0],      none ? "--none" : sev ? "--sev" : es ? "--sev-es" : "--snp",
+                          "--chip",    (char *)chip,
+                          "--vcpus",   n};
+        int na = 8;
+        if (stats)
+            args[na++] = "--stats";
+        if (trace)
+            args[na++] = "--trace";
+        args[na] = NULL;
         fflush(stdout);
         exec_x86(cmd, args);
         return 255;

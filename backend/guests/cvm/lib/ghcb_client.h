@@ -55,5 +55,10 @@ int ghcb_mmio(uint64_t gpa, void *buf, unsigned len, int write);
 /* SNP: page-state change of npages 4 KiB pages from gpa with the PSC NAE
  * event (descriptors of up to 253 entries, re-sent until done). */
 int ghcb_psc(uint64_t gpa, uint64_t npages, unsigned op);
+/* SNP guest request: the firmware message in the shared page req_gpa, its
+ * answer into the shared page resp_gpa. 0 with *err = SW_EXITINFO2 as the
+ * hypervisor left it ([63:32] its own error, [31:0] the firmware's; 0 when
+ * the firmware answered), -1 when the event itself was refused. */
+int ghcb_guest_request(uint64_t req_gpa, uint64_t resp_gpa, uint64_t *err);
 
 #endif

@@ -150,3 +150,14 @@ int ghcb_psc(uint64_t gpa, uint64_t npages, unsigned op)
     }
     return 0;
 }
+
+int ghcb_guest_request(uint64_t req_gpa, uint64_t resp_gpa, uint64_t *err)
+{
+    struct ghcb *g = ghcb_begin();
+    if (ghcb_call(g, GHCB_NAE_GUEST_REQUEST, req_gpa, resp_gpa))
+        return -1;
+    /* The hypervisor overwrites SW_EXITINFO2 (our response GPA) with the
+     * outcome; like PSC's, it is read without a valid bit. */
+    *err = g->save.sw_exit_info_2;
+    return 0;
+}

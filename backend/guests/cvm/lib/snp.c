@@ -2,6 +2,7 @@
 /* snp.c - the SNP CPUID page and memory acceptance (see snp.h). */
 #include "ghcb_client.h"
 #include "guest.h"
+#include "paging.h"
 #include "snp.h"
 #include "x86.h"
 
@@ -55,5 +56,27 @@ int snp_accept(uint64_t gpa, uint64_t npages, uint64_t *failed_gpa)
             return -1;
         }
     }
+    return 0;
+}
+
+int snp_share(uint64_t gpa, uint64_t npages)
+{
+    if (gpa & 0xFFF || gpa + (npages << 12) > PAGE_2M)
+        return -1;
+    /* Rescind first, as Linux does: a page must not turn shared while the
+     * guest still trusts it (the hypervisor could remap it behind our back
+     * and the guest would read its data as if it were ours). */
+    for (uint64_t i = 0; i < npages; i++) {
+        int no_update;
+        if (pvalidate(gpa + (i << 12), 0, 0, &no_update) != 0 || no_update)
+            return -1;
+    }
+    if (ghcb_psc(gpa, npages, GHCB_PSC_OP_SHARED))
+        return -1;
+    for (uint64_t i = 0; i < npages; i++)
+        page_set_private(gpa + (i << 12), 0);
+    /* Through the shared mapping the launched zeros are gone (ciphertext,
+     * or whatever the hypervisor put there): start clean. */
+    memset((void *)(uintptr_t)gpa, 0, npages << 12);
     return 0;
 }

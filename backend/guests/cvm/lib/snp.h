@@ -16,4 +16,11 @@ int snp_cpuid_page(uint32_t leaf, uint32_t subleaf, uint32_t regs[4]);
  * GHCB, then PVALIDATE each. 0, or -1 with *failed_gpa set. */
 int snp_accept(uint64_t gpa, uint64_t npages, uint64_t *failed_gpa);
 
+/* The opposite, for pages the hypervisor must read or write (the guest
+ * request's message pages): rescind the validation of npages 4 KiB pages
+ * at gpa, page-state change to shared through the GHCB, clear their C-bit
+ * and zero them. They must lie below 2 MiB, where the page tables have
+ * 4 KiB entries (a 2 MiB entry would share the neighbours too). 0 or -1. */
+int snp_share(uint64_t gpa, uint64_t npages);
+
 #endif
