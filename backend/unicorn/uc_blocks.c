@@ -213,7 +213,7 @@ void ucb_on_block(struct uc_vcpu *v, uint64_t addr, uint32_t size)
         v->stats.insns += e->icount;
         if (v->budget <= e->icount) {
             v->stop = UC_STOP_QUANTUM;
-            uc_emu_stop(v->uc);
+            uc_block_stop(v, addr);
         }
         v->budget -= e->icount;
         return;
@@ -232,6 +232,8 @@ void ucb_on_block(struct uc_vcpu *v, uint64_t addr, uint32_t size)
     }
     if (rc == 2) {
         uc_stop_event(v, &f); /* the model refuses to execute the block's first byte */
+        v->block_stop = true;
+        v->block_stop_rip = addr;
         return;
     }
     e = insert(b, addr, size);
@@ -250,6 +252,6 @@ void ucb_on_block(struct uc_vcpu *v, uint64_t addr, uint32_t size)
         b->drop_hi = addr + size;
         v->insn.op = UCI_HOOKS;
         v->stop = UC_STOP_INTERNAL;
-        uc_emu_stop(v->uc);
+        uc_block_stop(v, addr);
     }
 }

@@ -127,6 +127,11 @@ struct uc_vcpu {
 
     /* The current stop. */
     enum uc_stop stop;
+    /* A stop asked for in the block hook: the block did not run, and RIP
+     * must be set to it afterwards - Unicorn 2.0.1 leaves RIP at the next
+     * block when any code hook exists (docs/unicorn.md, defect 10). */
+    bool block_stop;
+    uint64_t block_stop_rip;
     struct vcpu_event ev;
     struct uc_insn insn; /* decoded instruction of ev / of an internal stop */
     uint64_t ev_rip;
@@ -169,6 +174,10 @@ static inline bool uc_has_error_code(uint32_t vector)
 }
 
 /* uc_vcpu.c */
+/* Stop before the block at addr, from the block hook (see block_stop). */
+void uc_block_stop(struct uc_vcpu *v, uint64_t addr);
+/* After uc_emu_start: RIP as a block-hook stop left it. */
+void uc_block_stop_fix(struct uc_vcpu *v);
 void uc_set_error(struct uc_vcpu *v, int err, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void uc_stop_event(struct uc_vcpu *v, const struct hw_fault *f);

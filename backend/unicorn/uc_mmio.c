@@ -70,7 +70,9 @@ int uc_step(struct uc_vcpu *v)
     v->step_left = 1;
     v->stop = UC_STOP_NONE;
     memset(&v->ev, 0, sizeof(v->ev));
+    v->block_stop = false;
     uc_err e = uc_emu_start(v->uc, rip, UCM_UNTIL, 0, 0);
+    uc_block_stop_fix(v);
     v->stepping = false;
     if (h)
         uc_hook_del(v->uc, h);

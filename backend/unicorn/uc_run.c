@@ -208,7 +208,9 @@ int uc_vcpu_run(struct uc_vcpu *v, struct vcpu_event *ev)
         v->stop = UC_STOP_NONE;
         v->cpu_exception = false;
         memset(&v->ev, 0, sizeof(v->ev));
+        v->block_stop = false;
         uc_err e = uc_emu_start(v->uc, uc_get(v, UC_X86_REG_RIP), UCM_UNTIL, 0, 0);
+        uc_block_stop_fix(v);
         bool go_on = false;
         switch (v->stop) {
         case UC_STOP_INTERNAL:

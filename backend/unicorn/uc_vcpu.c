@@ -60,6 +60,20 @@ const char *uc_vcpu_strerror(const struct uc_vcpu *v)
 }
 
 /* Stop with a fault for the model. */
+void uc_block_stop(struct uc_vcpu *v, uint64_t addr)
+{
+    v->block_stop = true;
+    v->block_stop_rip = addr;
+    uc_emu_stop(v->uc);
+}
+
+void uc_block_stop_fix(struct uc_vcpu *v)
+{
+    if (v->block_stop)
+        uc_put(v, UC_X86_REG_RIP, v->block_stop_rip);
+    v->block_stop = false;
+}
+
 void uc_stop_event(struct uc_vcpu *v, const struct hw_fault *f)
 {
     memset(&v->ev, 0, sizeof(v->ev));
@@ -139,6 +153,7 @@ static void on_code(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
 
 static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
 {
+    (void)uc;
     struct uc_vcpu *v = user;
     if (addr - UCM_RSV_BASE < UCM_RSV_SIZE)
         return;
@@ -146,13 +161,13 @@ static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
         /* The stepped instruction jumped here: stop before this block. */
         if (v->step_left == 0) {
             v->stop = UC_STOP_STEPPED;
-            uc_emu_stop(uc);
+            uc_block_stop(v, addr);
         }
         return;
     }
     if (atomic_load_explicit(&v->kick, memory_order_relaxed)) {
         v->stop = UC_STOP_QUANTUM;
-        uc_emu_stop(uc);
+        uc_block_stop(v, addr);
         return;
     }
     ucb_on_block(v, addr, size);

@@ -6,16 +6,16 @@
  * Unicorn (GPL-2.0).
  *
  *   swsev-x86 run FILE [--none|--sev|--sev-es|--snp] [--chip NAME] [--stats] [--trace]
- *                 [--inject-exception V[:CODE]] [--block-scan] [--quantum N]
+ *                 [--inject-exception V[:CODE]] [--hook-every-insn] [--quantum N]
  *
  * --inject-exception: the VMM injects exception V (error code CODE) through
  * the VMCB's EVENTINJ at the VMRUN after the guest's first VMEXIT, as a
  * VMM developer's fault injection.
  *
- * --block-scan: the backend's faster mode (a hook per translation block
- * instead of per instruction), which has a known defect under SEV-ES
- * (docs/x86-guests.md, "Known problems"); --quantum: instructions between
- * the backend's returns to the run loop.
+ * --hook-every-insn: the backend's reference mode (a code hook on every
+ * instruction instead of its block scan: 10-20 times slower, for
+ * cross-checking); --quantum: instructions between the backend's returns
+ * to the run loop.
  *
  * The guest's serial output goes to stdout; the exit status is the guest's
  * (debug-exit value & 0x7f, 128 + GHCB termination reason), 255 when the
@@ -38,10 +38,11 @@ static void to_stdout(void *ctx, uint8_t byte)
 
 static int usage(void)
 {
-    fprintf(stderr, "usage: swsev-x86 run FILE [--none|--sev|--sev-es|--snp] [--chip NAME] "
-                    "[--vcpus N] [--stats] [--trace] [--inject-exception V[:CODE]] [--block-scan] "
-                    "[--quantum N]\n"
-                    "       swsev-x86 bench BENCH.elf [--sev|--sev-es|--snp]\n");
+    fprintf(stderr,
+            "usage: swsev-x86 run FILE [--none|--sev|--sev-es|--snp] [--chip NAME] "
+            "[--vcpus N] [--stats] [--trace] [--inject-exception V[:CODE]] [--hook-every-insn] "
+            "[--quantum N]\n"
+            "       swsev-x86 bench BENCH.elf [--sev|--sev-es|--snp]\n");
     return 2;
 }
 
@@ -97,8 +98,8 @@ static int run(int argc, char **argv)
             inject_vec = (int)vec;
             inject_has = has;
             inject_code = (uint32_t)code;
-        } else if (!strcmp(argv[i], "--block-scan"))
-            cfg.flags &= ~UC_VCPU_F_HOOK_EVERY_INSN;
+        } else if (!strcmp(argv[i], "--hook-every-insn"))
+            cfg.flags |= UC_VCPU_F_HOOK_EVERY_INSN;
         else if (!strcmp(argv[i], "--quantum") && i + 1 < argc) {
             char *end;
             unsigned long long q = strtoull(argv[++i], &end, 0);

@@ -96,8 +96,7 @@ static int mem_write_cr(void *ctx, unsigned cr, uint64_t value, struct hw_fault 
 void x86vm_default_config(struct uc_vcpu_config *cfg)
 {
     memset(cfg, 0, sizeof(*cfg));
-    cfg->quantum = 4u << 20;
-    cfg->flags = UC_VCPU_F_HOOK_EVERY_INSN;
+    cfg->quantum = 1u << 18;
 }
 
 int x86vm_start(struct x86vm *x, const struct ximage *img, enum mrun_mode mode, const char *chip,

@@ -60,11 +60,10 @@ int x86vm_start(struct x86vm *x, const struct ximage *img, enum mrun_mode mode, 
 int x86vm_start_cfg(struct x86vm *x, const struct ximage *img, enum mrun_mode mode,
                     const char *chip, unsigned vcpus, const struct uc_vcpu_config *cfg,
                     void (*serial)(void *ctx, uint8_t byte), void *ctx);
-/* A quantum of a few milliseconds (the backend flushes Unicorn's TLB
- * between quanta, which lets it grow back to the working set after an
- * exit-heavy phase) and the instruction hook on every instruction: the
- * faster block scan has a known defect under SEV-ES (docs/x86-guests.md,
- * "Known problems"). */
+/* The backend's block scan (its fast mode) and a quantum of 2^18
+ * instructions, a fraction of a millisecond: the backend flushes Unicorn's
+ * TLB between quanta, which lets it grow back to the working set after an
+ * exit-heavy phase (docs/x86-guests.md, "Performance"). */
 void x86vm_default_config(struct uc_vcpu_config *cfg);
 /* Run until the guest stops (debug-exit port, GHCB termination, HLT,
  * shutdown, failed VMRUN). Returns the exit status of mrun_exit_status(),

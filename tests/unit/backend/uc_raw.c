@@ -3,7 +3,7 @@
  * The defects of Unicorn 2.0.1 that the backend works around, reproduced
  * on Unicorn alone (this program does not link libswsev_unicorn). Each test
  * shows the defect; uc_defects.c shows the backend's workaround holding.
- * docs/unicorn.md explains each. With another Unicorn version the tests
+ * docs/unicorn.md explains each (ten of them). With another Unicorn version the tests
  * are skipped: they document 2.0.1.
  */
 #include <setjmp.h>
@@ -355,6 +355,79 @@ static void invalid_insn_size(void **state)
     uc_close(uc);
 }
 
+/* Defect 10: uc_emu_stop in a block hook, with any code hook installed
+ * (here one on an address never executed), stops before the block but
+ * leaves RIP at the next block: resuming there skips the block. Without a
+ * code hook RIP is right; setting RIP to the block's address (what the
+ * backend does) is right in both cases. */
+static int blk_n, blk_stop_at;
+static uint64_t blk_addr;
+
+static void on_block_stop(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
+{
+    (void)size;
+    (void)user;
+    if (++blk_n == blk_stop_at) {
+        blk_addr = addr;
+        uc_emu_stop(uc);
+    }
+}
+
+static void on_code_nothing(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
+{
+    (void)uc;
+    (void)addr;
+    (void)size;
+    (void)user;
+}
+
+/* A loop whose result depends on every block running exactly once:
+ * mov ecx, 300; l: add rax, rcx; imul rax, rax, 3; test cl, 1; jz m;
+ * xor rax, 0x55; m: dec ecx; jnz l; hlt */
+static uint64_t stopped_loop(int stop_at, bool code_hook, bool fix_rip)
+{
+    static const uint8_t c[] = {0xB9, 0x2C, 0x01, 0x00, 0x00, 0x48, 0x01, 0xC8, 0x48,
+                                0x6B, 0xC0, 0x03, 0xF6, 0xC1, 0x01, 0x74, 0x04, 0x48,
+                                0x83, 0xF0, 0x55, 0xFF, 0xC9, 0x75, 0xEC, HLT};
+    const uint64_t end = 0x1000 + sizeof(c) - 1;
+    uc_engine *uc;
+    assert_int_equal(uc_open(UC_ARCH_X86, UC_MODE_64, &uc), UC_ERR_OK);
+    uc_mem_map(uc, 0x1000, 0x1000, UC_PROT_ALL);
+    uc_mem_write(uc, 0x1000, c, sizeof(c));
+    uc_hook hb, hc;
+    uc_hook_add(uc, &hb, UC_HOOK_BLOCK, (void *)on_block_stop, NULL, 1, 0);
+    if (code_hook)
+        uc_hook_add(uc, &hc, UC_HOOK_CODE, (void *)on_code_nothing, NULL, 0x1800, 0x1800);
+    blk_n = 0;
+    blk_stop_at = stop_at;
+    assert_int_equal(uc_emu_start(uc, 0x1000, end, 0, 0), UC_ERR_OK);
+    uint64_t rip = get(uc, UC_X86_REG_RIP);
+    if (rip != end) {
+        if (fix_rip)
+            put(uc, UC_X86_REG_RIP, rip = blk_addr);
+        blk_stop_at = 0;
+        assert_int_equal(uc_emu_start(uc, rip, end, 0, 0), UC_ERR_OK);
+    }
+    uint64_t rax = get(uc, UC_X86_REG_RAX);
+    uc_close(uc);
+    return rax;
+}
+
+static void block_hook_stop_rip(void **state)
+{
+    (void)state;
+    uint64_t truth = stopped_loop(0, true, false);
+    unsigned wrong = 0, wrong_fixed = 0, wrong_no_hook = 0;
+    for (int n = 1; n < 700; n++) {
+        wrong += stopped_loop(n, true, false) != truth;
+        wrong_fixed += stopped_loop(n, true, true) != truth;
+        wrong_no_hook += stopped_loop(n, false, false) != truth;
+    }
+    assert_true(wrong > 100); /* the defect: 446 of 699 on 2.0.1 */
+    assert_int_equal(wrong_fixed, 0);
+    assert_int_equal(wrong_no_hook, 0);
+}
+
 static int only_201(void **state)
 {
     (void)state;
@@ -380,6 +453,7 @@ int main(void)
         cmocka_unit_test_setup(tlb_not_flushed_by_cr3_write, only_201),
         cmocka_unit_test_setup(mem_write_keeps_old_code, only_201),
         cmocka_unit_test_setup(invalid_insn_size, only_201),
+        cmocka_unit_test_setup(block_hook_stop_rip, only_201),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
