@@ -89,12 +89,36 @@ done:
     return rc;
 }
 
+/* The best of each phase over the rounds (a noisy machine only ever
+ * makes a phase slower). */
+static void keep_best(struct x86bench_run *best, const struct x86bench_run *r, bool first)
+{
+    if (first || r->t_exits < best->t_exits) {
+        best->roundtrips = r->roundtrips;
+        best->t_exits = r->t_exits;
+    }
+    if (first || r->t_compute < best->t_compute) {
+        best->insns_compute = r->insns_compute;
+        best->t_compute = r->t_compute;
+    }
+    if (first || r->t_memory < best->t_memory) {
+        best->insns_memory = r->insns_memory;
+        best->t_memory = r->t_memory;
+    }
+}
+
 int x86bench_run(const struct ximage *img, const char *chip, enum mrun_mode on,
                  struct x86bench_result *res, char *err, size_t errlen)
 {
     memset(res, 0, sizeof(*res));
-    if (measure(img, MRUN_NONE, chip, &res->off, err, errlen) ||
-        measure(img, on, chip, &res->on, err, errlen))
-        return -1;
+    /* Alternating rounds, so that a slow spell of the machine hits both. */
+    for (int i = 0; i < X86BENCH_ROUNDS; i++) {
+        struct x86bench_run off, with;
+        if (measure(img, MRUN_NONE, chip, &off, err, errlen) ||
+            measure(img, on, chip, &with, err, errlen))
+            return -1;
+        keep_best(&res->off, &off, i == 0);
+        keep_best(&res->on, &with, i == 0);
+    }
     return 0;
 }

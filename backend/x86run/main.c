@@ -212,7 +212,8 @@ static int bench(int argc, char **argv)
         per_s((double)(r.on.insns_compute + r.on.insns_memory), r.on.t_compute + r.on.t_memory);
     double off_m = per_s((double)X86BENCH_COPY_BYTES, r.off.t_memory) / 1e6;
     double on_m = per_s((double)X86BENCH_COPY_BYTES, r.on.t_memory) / 1e6;
-    printf("x86-64 guest (Unicorn %s), same image, same backend:\n", uc_vcpu_unicorn_version());
+    printf("x86-64 guest (Unicorn %s), same image, same backend, best of %d:\n",
+           uc_vcpu_unicorn_version(), X86BENCH_ROUNDS);
     const char *name = on == MRUN_SNP ? "SNP" : on == MRUN_SEV_ES ? "SEV-ES" : "SEV";
     printf("  vmgexit round trips (%s, MSR protocol)  %10.0f /s\n", name,
            per_s((double)r.on.roundtrips, r.on.t_exits));

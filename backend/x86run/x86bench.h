@@ -7,6 +7,8 @@
 
 /* What the benchmark guest copies in its memory phase (backend/guests). */
 #define X86BENCH_COPY_BYTES (64ull * 512 * 1024)
+/* Runs of each mode; each phase's best counts. */
+#define X86BENCH_ROUNDS 3
 
 struct x86bench_run {
     uint64_t roundtrips; /* VMGEXITs in phase 1 (0 without SEV-ES) */
