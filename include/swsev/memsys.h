@@ -200,8 +200,8 @@ uint64_t memsys_resident_bytes(struct memsys *ms);
  *  - a shared (C=0) access, and any access of a non-SNP guest, needs a page
  *    the hypervisor owns (not assigned) when it writes.
  * The firmware reaches the RMP through its port (hw/memsys_fw.h). */
-#define MSR_RMP_BASE 0xC0010132u
-#define MSR_RMP_END  0xC0010133u
+#define MSR_RMP_BASE    0xC0010132u
+#define MSR_RMP_END     0xC0010133u
 #define RMP_BOOKKEEPING 0x4000u
 #define RMP_ENTRY_SIZE  16u
 

@@ -209,9 +209,9 @@ int demo_snp(struct demo_ctx *d, const char *chip, const uint8_t *seed, size_t s
             snprintf(hex + 2 * i, 3, "%02x", run.offline[i]);
         demo_note(d, "expected MEASUREMENT (offline, as sev-snp-measure): %.32s...", hex);
     }
-    demo_step(
-        d, ok, "SNP guest launched from %s: %llu pages, 2 vCPUs, through SNP_LAUNCH_UPDATE%s%s",
-        OVMF_PATH, ok ? (unsigned long long)run.pages : 0ull, err[0] ? ": " : "", err);
+    demo_step(d, ok,
+              "SNP guest launched from %s: %llu pages, 2 vCPUs, through SNP_LAUNCH_UPDATE%s%s",
+              OVMF_PATH, ok ? (unsigned long long)run.pages : 0ull, err[0] ? ": " : "", err);
 
     uint8_t rd[64];
     memset(rd, 0x5E, sizeof(rd));

@@ -249,8 +249,8 @@ int snp_cmd_launch(int argc, char **argv)
         json_close(&j);
     } else {
         printf("launched %llu pages (%u vCPU%s) on a simulated %s; policy 0x%llx\n",
-               (unsigned long long)run.pages, o.plan.vcpus, o.plan.vcpus > 1 ? "s" : "",
-               chip, (unsigned long long)o.policy);
+               (unsigned long long)run.pages, o.plan.vcpus, o.plan.vcpus > 1 ? "s" : "", chip,
+               (unsigned long long)o.policy);
         printf("firmware MEASUREMENT: ");
         print_hex(stdout, rep.measurement, 48);
         printf("\noffline calculator:   ");
