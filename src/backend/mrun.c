@@ -245,15 +245,6 @@ swsev_rc mrun_start_cfg(struct mrun *r, const struct mrun_config *c, char *err, 
     return start(r, c, err, errlen);
 }
 
-swsev_rc mrun_start_image(struct mrun *r, const char *chip, enum mrun_mode mode,
-                          const struct ximage *img, const void *seed, size_t seed_len,
-                          void (*serial)(void *ctx, uint8_t byte), void *ctx, char *err,
-                          size_t errlen)
-{
-    struct mrun_config c = {chip, mode, seed, seed_len, 1, img, serial, ctx};
-    return start(r, &c, err, errlen);
-}
-
 int mrun_exit_status(const struct mrun *r)
 {
     if (r->exit.reason == VCPU_EXIT_SYSTEM_EVENT &&
