@@ -3,13 +3,14 @@
  * libFuzzer target: every parser of untrusted files and blobs: SNP reports,
  * X.509 certificates with AMD's extensions, OVMF images, SEV and AMD
  * certificates, the chain verifier, swsevd's identity file, the sealed NV
- * blob of the firmware, and a session blob unwrap. The first byte picks
+ * blob of the firmware, a session blob unwrap, and x86-64 guest images. The first byte picks
  * the parser.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "backend/ximage.h"
 #include "common/ovmf.h"
 #include "crypto/ecc.h"
 #include "crypto/sev_launch.h"
@@ -25,7 +26,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 1)
         return 0;
-    uint8_t which = data[0] % 8;
+    uint8_t which = data[0] % 9;
     data++;
     size--;
     switch (which) {
@@ -95,6 +96,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 snp_chain_verify(c[2], c[1], c[0]);
             for (size_t i = 0; i < n; i++)
                 X509_free(c[i]);
+        }
+        break;
+    }
+    case 8: { /* x86-64 guest images (swsev vm run FILE.elf) */
+        struct ximage img;
+        char err[128];
+        if (!ximage_parse(&img, data, size, err, sizeof(err))) {
+            struct vcpu_regs r;
+            struct vcpu_sregs sr;
+            uint8_t vmsa[4096];
+            ximage_initial_state(&img, &r, &sr);
+            ximage_initial_vmsa(&img, vmsa, 1);
+            ximage_free(&img);
         }
         break;
     }
