@@ -3,7 +3,8 @@
  * libFuzzer target: every parser of untrusted files and blobs: SNP reports,
  * X.509 certificates with AMD's extensions, OVMF images, SEV and AMD
  * certificates, the chain verifier, swsevd's identity file, the sealed NV
- * blob of the firmware, a session blob unwrap, and x86-64 guest images. The first byte picks
+ * blob of the firmware, a session blob unwrap, x86-64 guest images and the VMM's MMIO
+ * instruction decoder. The first byte picks
  * the parser.
  */
 #include <stdint.h>
@@ -12,6 +13,7 @@
 
 #include "backend/ximage.h"
 #include "common/ovmf.h"
+#include "hv/mmio_insn.h"
 #include "crypto/ecc.h"
 #include "crypto/sev_launch.h"
 #include "crypto/sevchain.h"
@@ -26,7 +28,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 1)
         return 0;
-    uint8_t which = data[0] % 9;
+    uint8_t which = data[0] % 10;
     data++;
     size--;
     switch (which) {
@@ -109,6 +111,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             ximage_initial_state(&img, &r, &sr);
             ximage_initial_vmsa(&img, vmsa, 1);
             ximage_free(&img);
+        }
+        break;
+    }
+    case 9: { /* the VMM's MMIO decoder: a guest's instruction bytes */
+        struct hv_mmio_insn in;
+        uint64_t gpr[16] = {0};
+        if (!hv_mmio_decode(data, size > 15 ? 15 : size, &in)) {
+            if (in.write)
+                (void)hv_mmio_store_value(&in, gpr);
+            else
+                hv_mmio_load(&in, gpr, 0x0123456789ABCDEFull);
         }
         break;
     }
