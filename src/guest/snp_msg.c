@@ -45,6 +45,24 @@ void guest_snp_fini(struct guest_snp *g)
     OPENSSL_cleanse(g, sizeof(*g));
 }
 
+swsev_rc snp_msg_seal(const uint8_t key[32], uint8_t vmpck_id, uint64_t seqno, uint8_t type,
+                      const void *payload, uint16_t len, struct snp_msg_hdr *h, uint8_t *ct)
+{
+    memset(h, 0, sizeof(*h));
+    h->msg_seqno = seqno;
+    h->algo = 1; /* AES-256-GCM */
+    h->hdr_version = 1;
+    h->hdr_size = sizeof(*h);
+    h->msg_type = type;
+    h->msg_version = 1;
+    h->msg_size = len;
+    h->msg_vmpck = vmpck_id;
+    uint8_t iv[12];
+    iv_of(seqno, iv);
+    return crypto_gcm_encrypt(key, 32, iv, (const uint8_t *)h + SNP_MSG_AAD_OFFSET, SNP_MSG_AAD_LEN,
+                              payload, len, ct, h->authtag);
+}
+
 swsev_rc guest_snp_request(struct guest_snp *g, uint8_t type, const void *req, uint16_t req_len,
                            void *resp, uint16_t resp_len, uint32_t *fw_error)
 {
@@ -53,20 +71,10 @@ swsev_rc guest_snp_request(struct guest_snp *g, uint8_t type, const void *req, u
         resp_len > PAGE_4K - sizeof(struct snp_msg_hdr))
         return SWSEV_TOOL_ERR(SWSEV_E_INVAL);
     struct snp_msg_hdr h;
-    memset(&h, 0, sizeof(h));
-    h.msg_seqno = g->seqno + 1;
-    h.algo = 1;
-    h.hdr_version = 1;
-    h.hdr_size = sizeof(h);
-    h.msg_type = type;
-    h.msg_version = 1;
-    h.msg_size = req_len;
-    h.msg_vmpck = g->vmpck_id;
     uint8_t iv[12], page[PAGE_4K];
     memset(page, 0, sizeof(page));
-    iv_of(h.msg_seqno, iv);
-    swsev_rc rc = crypto_gcm_encrypt(g->vmpck, 32, iv, (uint8_t *)&h + SNP_MSG_AAD_OFFSET,
-                                     SNP_MSG_AAD_LEN, req, req_len, page + sizeof(h), h.authtag);
+    swsev_rc rc =
+        snp_msg_seal(g->vmpck, g->vmpck_id, g->seqno + 1, type, req, req_len, &h, page + sizeof(h));
     memcpy(page, &h, sizeof(h));
     /* The message goes through a shared (C=0) page. */
     struct hw_fault f;

@@ -41,6 +41,14 @@ struct guest_snp {
 };
 
 /* Read VMPCK vmpck_id from the secrets page at secrets_gpa. */
+struct snp_msg_hdr;
+
+/* Seal one guest message as the guest does: the header (AES-256-GCM,
+ * version 1, seqno, type, size, VMPCK id) and payload encrypted under key
+ * into ct (len bytes), the tag in the header. */
+swsev_rc snp_msg_seal(const uint8_t key[32], uint8_t vmpck_id, uint64_t seqno, uint8_t type,
+                      const void *payload, uint16_t len, struct snp_msg_hdr *h, uint8_t *ct);
+
 swsev_rc guest_snp_init(struct guest_snp *g, struct memsys *ms, const struct hw_guest_ctx *cpu,
                         uint64_t secrets_gpa, uint8_t vmpck_id, uint64_t req_gpa, uint64_t resp_gpa,
                         guest_snp_transport t, void *tctx);

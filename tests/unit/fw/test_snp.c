@@ -8,6 +8,7 @@
  * bad tag, wrong states), each changing nothing. */
 #include "testsupport.h"
 
+#include "guest/snp_msg.h"
 #include "common/snp_pageinfo.h"
 #include "crypto/aead.h"
 #include "crypto/digest.h"
@@ -235,20 +236,8 @@ static uint16_t guest_request(struct snp_rig *r, const uint8_t vmpck[32], uint8_
                               struct msg_pages *p, bool tamper)
 {
     struct snp_msg_hdr h;
-    memset(&h, 0, sizeof(h));
-    h.msg_seqno = seqno;
-    h.algo = 1;
-    h.hdr_version = 1;
-    h.hdr_size = sizeof(h);
-    h.msg_type = type;
-    h.msg_version = 1;
-    h.msg_size = len;
-    h.msg_vmpck = vmpck_id;
-    uint8_t iv[12] = {0}, ct[PAGE];
-    memcpy(iv, &seqno, 8);
-    assert_int_equal(
-        crypto_gcm_encrypt(vmpck, 32, iv, (uint8_t *)&h + 0x30, 0x30, payload, len, ct, h.authtag),
-        SWSEV_OK);
+    uint8_t ct[PAGE];
+    assert_int_equal(snp_msg_seal(vmpck, vmpck_id, seqno, type, payload, len, &h, ct), SWSEV_OK);
     if (tamper)
         ct[0] ^= 1;
     ts_hwrite(&r->h, p->req, &h, sizeof(h));

@@ -6,6 +6,7 @@
  * the agent) and MSG_TSC_INFO_REQ, MSG_CPUID_REQ, MSG_VMRK_REQ. */
 #include "testsupport.h"
 
+#include "guest/snp_msg.h"
 #include "common/snp_pageinfo.h"
 #include "crypto/aead.h"
 #include "crypto/snp_report.h"
@@ -120,20 +121,8 @@ static uint16_t request(struct rig *r, struct guest *g, const uint8_t key[32], u
                         uint16_t out_len)
 {
     struct snp_msg_hdr h;
-    memset(&h, 0, sizeof(h));
-    h.msg_seqno = seq;
-    h.algo = 1;
-    h.hdr_version = 1;
-    h.hdr_size = sizeof(h);
-    h.msg_type = type;
-    h.msg_version = 1;
-    h.msg_size = len;
-    h.msg_vmpck = id;
-    uint8_t iv[12] = {0}, ct[PAGE];
-    memcpy(iv, &seq, 8);
-    assert_int_equal(
-        crypto_gcm_encrypt(key, 32, iv, (uint8_t *)&h + 0x30, 0x30, payload, len, ct, h.authtag),
-        SWSEV_OK);
+    uint8_t ct[PAGE];
+    assert_int_equal(snp_msg_seal(key, id, seq, type, payload, len, &h, ct), SWSEV_OK);
     ts_hwrite(&r->h, r->req, &h, sizeof(h));
     ts_hwrite(&r->h, r->req + sizeof(h), ct, len);
     struct snp_fw_guest_request b = {g->gctx, r->req, r->rsp};
@@ -149,6 +138,7 @@ static uint16_t request(struct rig *r, struct guest *g, const uint8_t key[32], u
     assert_int_equal(rh.msg_size, out_len);
     ts_hread(&r->h, r->rsp + sizeof(rh), ct, out_len);
     seq++;
+    uint8_t iv[12] = {0};
     memcpy(iv, &seq, 8);
     assert_int_equal(
         crypto_gcm_decrypt(key, 32, iv, (uint8_t *)&rh + 0x30, 0x30, ct, out_len, out, rh.authtag),
