@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_records.h"
+
 #include "hv/psp_drv.h"
 #include "swsev/abi/sev_cmd.h"
 #include "swsev/machine.h"
@@ -32,13 +34,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     struct hv_psp *psp = machine_psp_driver(m);
     size_t off = 0;
-    while (off + 2 <= size) {
-        uint8_t cmd = data[off], len = data[off + 1];
-        off += 2;
-        uint8_t buf[256] = {0};
-        size_t n = len <= size - off ? len : size - off;
-        memcpy(buf, data + off, n);
-        off += n;
+    uint8_t cmd, len, buf[256];
+    while (fuzz_next_record(data, size, &off, &cmd, &len, buf)) {
         uint32_t err = 0;
         /* Bias addresses into DRAM so that commands get past their checks. */
         for (size_t i = 0; i + 8 <= sizeof(buf); i += 8) {
@@ -49,7 +46,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 memcpy(buf + i, &v, 8);
             }
         }
-        hv_psp_do_cmd(psp, cmd, buf, len ? len : 0, &err);
+        hv_psp_do_cmd(psp, cmd, buf, len, &err);
         struct sev_fw_platform_status st;
         memset(&st, 0, sizeof(st));
         if (hv_psp_do_cmd(psp, SEV_CMD_PLATFORM_STATUS, &st, sizeof(st), &err) || st.state > 2)

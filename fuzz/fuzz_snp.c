@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_records.h"
+
 #include "hv/psp_drv.h"
 #include "hv/snp_host.h"
 #include "swsev/abi/snp_cmd.h"
@@ -43,13 +45,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         hv_snp_fw_page_alloc(psp, &status_page))
         abort();
     size_t off = 0;
-    while (off + 2 <= size) {
-        uint8_t op = data[off], len = data[off + 1];
-        off += 2;
-        uint8_t buf[256] = {0};
-        size_t n = len <= size - off ? len : size - off;
-        memcpy(buf, data + off, n);
-        off += n;
+    uint8_t op, len, buf[256];
+    while (fuzz_next_record(data, size, &off, &op, &len, buf)) {
         uint32_t err = 0;
         if (op >= 0x80) {
             uint64_t spa = pool + (buf[0] % POOL_PAGES) * 4096ull;
